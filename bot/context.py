@@ -1,0 +1,39 @@
+"""What every handler can reach: the database, the clock, the settings — typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from domain.clock import Clock
+from storage.database import Database
+
+
+@dataclass
+class Services:
+    db: Database
+    clock: Clock
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's context with typed access to our services (set once in ``build_application``)."""
+
+    @property
+    def services(self) -> Services:
+        services = self.application.bot_data["services"]
+        assert isinstance(services, Services)
+        return services
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    def now(self) -> Any:
+        return self.services.clock()
+
+
+BotApplication = Application[
+    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]

@@ -1,0 +1,37 @@
+"""Logging that can never leak the bot token."""
+
+from __future__ import annotations
+
+import logging
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces the token wherever it appears, e.g. in a request URL that a library logs."""
+
+    def __init__(self, *secrets: str) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self._secrets):
+            for secret in self._secrets:
+                message = message.replace(secret, "<redacted>")
+            record.msg, record.args = message, None
+        if record.exc_info and record.exc_text is None and record.exc_info[1] is not None:
+            text = logging.Formatter().formatException(record.exc_info)
+            if any(secret in text for secret in self._secrets):
+                for secret in self._secrets:
+                    text = text.replace(secret, "<redacted>")
+                record.exc_text = text
+        return True
+
+
+def configure(level: str, token: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(token))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

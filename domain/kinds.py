@@ -1,0 +1,53 @@
+"""The vocabulary of micro-connections, shared by storage, scheduling and the bot.
+
+Only identifiers live here; what each one *says* to a person lives in ``messages/``.
+The values are stored in the database, so never rename one without a migration.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MomentKind(StrEnum):
+    """A kind of micro-connection, taken from the seed text's list."""
+
+    HUG = "hug"  # a 10-second hug before one of you leaves
+    KISS = "kiss"  # the six-second kiss
+    SMILE = "smile"  # eye contact, looking up and smiling
+    TOUCH = "touch"  # a gentle touch on the arm
+    CHECK_IN = "check_in"  # a check-in text
+    APPRECIATION = "appreciation"  # "I appreciate you"
+    LISTENING = "listening"  # pausing to listen
+    GOODNIGHT = "goodnight"  # a bedtime ritual: cuddle, check-in, gratitude
+    THINKING_OF_YOU = "thinking_of_you"  # a "thinking of you" relayed through the bot
+    LOVE_BACK = "love_back"  # "send love back" in answer to a thinking-of-you
+    OTHER = "other"
+
+
+class EventSource(StrEnum):
+    """Where a connection event came from, so a summary can tell logged from prompted."""
+
+    MOMENT = "moment"  # the person logged it from /moment
+    RELAY = "relay"  # a message relayed to the partner (/thinking, love back)
+    NUDGE = "nudge"  # an answer to a scheduled nudge
+
+
+class Ritual(StrEnum):
+    """A scheduled nudge toward one of the seed's daily rituals."""
+
+    MORNING_HUG = "morning_hug"
+    MIDDAY_THINKING = "midday_thinking"
+    DINNER_APPRECIATION = "dinner_appreciation"
+    BEDTIME = "bedtime"
+    SIX_SECOND_KISS = "six_second_kiss"
+
+
+#: The moment a ritual leads to, for counting nudged and spontaneous moments together.
+RITUAL_MOMENT: dict[Ritual, MomentKind] = {
+    Ritual.MORNING_HUG: MomentKind.HUG,
+    Ritual.MIDDAY_THINKING: MomentKind.THINKING_OF_YOU,
+    Ritual.DINNER_APPRECIATION: MomentKind.APPRECIATION,
+    Ritual.BEDTIME: MomentKind.GOODNIGHT,
+    Ritual.SIX_SECOND_KISS: MomentKind.KISS,
+}

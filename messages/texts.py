@@ -1,0 +1,175 @@
+"""Every sentence the bot says in the foundation flows, in one place and one voice.
+
+Tone (from the seed text): warm, brief, never nagging, never guilt. Texts are Telegram HTML;
+anything a person typed (names, notes) must be passed through ``html.escape`` by ``fmt``.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+# --- Buttons ------------------------------------------------------------------------------
+BUTTON_INVITE = "💌 Invite my partner"
+BUTTON_LOG_MOMENT = "📝 Log a moment"
+BUTTON_THINKING = "💭 Thinking of you"
+BUTTON_HELP = "❓ Help"
+BUTTON_YES_PAIR = "💞 Yes, pair us"
+BUTTON_NO_PAIR = "Not now"
+BUTTON_LOVE_BACK = "❤️ Send love back"
+BUTTON_UNPAIR_CONFIRM = "Yes, end our pairing"
+BUTTON_FORGET_CONFIRM = "Yes, delete everything"
+BUTTON_CANCEL = "Keep things as they are"
+BUTTON_OTHER_ZONE = "🌍 Somewhere else"
+
+# --- Command menu (setMyCommands) ---------------------------------------------------------
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Say hello and get started"),
+    ("moment", "Log a micro-connection"),
+    ("thinking", "Send your partner a 'thinking of you'"),
+    ("invite", "Invite your partner"),
+    ("pair", "Pair with a code your partner sent"),
+    ("timezone", "Set your time zone"),
+    ("unpair", "End your pairing"),
+    ("forget_me", "Delete everything about you"),
+    ("help", "What I can do"),
+)
+
+
+def fmt(template: str, **values: object) -> str:
+    """Fill a template, escaping everything a person could have typed."""
+    return template.format(**{k: html.escape(str(v)) for k, v in values.items()})
+
+
+# --- Start and onboarding -----------------------------------------------------------------
+WELCOME = (
+    "Hi {name} 👋 I'm <b>microconnect</b>.\n\n"
+    "Lasting love isn't built on grand gestures but on small daily moments: a 10-second hug, "
+    "a midday “thinking of you”, a warm goodnight. I'll help you and your partner make room "
+    "for them, gently, and keep track of the little deposits in your emotional bank account.\n\n"
+    "It works best with two — invite your partner to begin."
+)
+WELCOME_BACK_PAIRED = (
+    "Welcome back, {name} 💞 You and {partner} are paired. "
+    "Tap “📝 Log a moment” when something small and warm happens, or send a "
+    "“💭 Thinking of you”."
+)
+ASK_TIMEZONE = (
+    "One quick thing: where in the world are you? I'll only ever reach out at kind hours, "
+    "in your own time zone.\n\nTap one, or type a city (<i>Lisbon</i>) or a zone name "
+    "(<i>Europe/Berlin</i>)."
+)
+ASK_TIMEZONE_TYPED = "Type your city (<i>Lisbon</i>) or a time zone name (<i>Europe/Berlin</i>)."
+TIMEZONE_SET = "Got it — your time zone is <b>{zone}</b> (it's {local_time} there now). 🕰"
+TIMEZONE_UNKNOWN = (
+    "Hmm, I don't know “{text}” as a place or time zone. Could you try a big city near you, "
+    "or a zone name like <code>Europe/Berlin</code> or <code>America/New_York</code>?"
+)
+TIMEZONE_USAGE = (
+    "Tell me where you are, e.g. <code>/timezone Europe/Berlin</code> or "
+    "<code>/timezone Tokyo</code>."
+)
+
+# --- Invites and pairing ------------------------------------------------------------------
+INVITE_CREATED = (
+    "Here's your invitation 💌 Forward this to your partner:\n\n"
+    "{link}\n\n"
+    "Or they can send me <code>/pair {code}</code>.\n"
+    "It works once and stays valid for 48 hours."
+)
+INVITE_FORWARD = (
+    "{name} invited you to <b>microconnect</b> — small daily moments of connection, "
+    "just for the two of you. Tap to join: {link}"
+)
+PAIR_PREVIEW = "Pair with <b>{name}</b>? You'll share your small moments with each other. 💞"
+PAIR_ACCEPTED = "You said yes to <b>{name}</b> 💞"
+PAIR_DECLINED = (
+    "No problem — nothing has changed. The invitation still works if you change your mind."
+)
+PAIRED_YOU = (
+    "You and {partner} are now paired 💞\n\n"
+    "Tap “📝 Log a moment” after a hug, a kiss, a kind word — or send a “💭 Thinking of you”. "
+    "Small moments, every day: that's the whole secret."
+)
+PAIR_USAGE = "Send the code your partner gave you, like <code>/pair ABCD-EFGH-IJKL-MNOP</code>."
+PAIR_UNKNOWN_CODE = (
+    "I couldn't find that invitation 🤔 Could you check the code? It looks like "
+    "<code>ABCD-EFGH-IJKL-MNOP</code>. Your partner can always make a fresh one with /invite."
+)
+PAIR_EXPIRED = (
+    "That invitation has expired (they last 48 hours) ⌛ Ask your partner for a fresh one — "
+    "it takes them one tap on /invite."
+)
+PAIR_USED = "That invitation has already been used. Ask your partner for a fresh one with /invite."
+PAIR_OWN_CODE = (
+    "That's your own invitation 😊 Forward it to your partner — they open it on their phone."
+)
+PAIR_YOU_ARE_PAIRED = (
+    "You're already paired with {partner} 💞 If you want to pair with someone else, /unpair first."
+)
+PAIR_YOU_ARE_PAIRED_NO_NAME = "You're already paired 💞 To pair with someone else, /unpair first."
+PAIR_INVITER_IS_PAIRED = (
+    "That invitation can't be used any more: the person who sent it is already paired."
+)
+PAIR_TOO_MANY_TRIES = (
+    "That's a few codes that didn't work in a row, so let's pause for a few minutes 🌿 "
+    "Then copy the code exactly as your partner sent it."
+)
+NOT_PAIRED_NOTHING_TO_END = "You're not paired with anyone right now — nothing to end. 🌿"
+NOT_PAIRED = "This works once you're paired with your partner 💌 Tap below to invite them."
+
+# --- Moments and relays -------------------------------------------------------------------
+MOMENT_MENU = "Which small moment did you share? 💛"
+MOMENT_ALREADY_LOGGED = "Already logged — thank you! 💛"
+THINKING_SENT = "Sent 💌 {partner} will see that you're thinking of them."
+THINKING_RECEIVED = "💭 <b>{name}</b> is thinking of you."
+THINKING_RECEIVED_NOTE = "💭 <b>{name}</b> is thinking of you:\n\n<i>“{note}”</i>"
+THINKING_NOTE_TOO_LONG = (
+    "That's a lovely long note — could you keep it under {limit} characters? Nothing was sent yet."
+)
+LOVE_BACK_SENT = "Love sent back to {partner} ❤️"
+LOVE_BACK_RECEIVED = "❤️ <b>{name}</b> sends love back."
+LOVE_BACK_DONE_SUFFIX = "\n\n❤️ You sent love back."
+
+# --- Unpair and forget --------------------------------------------------------------------
+UNPAIR_CONFIRM = (
+    "Do you want to end your pairing with {partner}? They'll get a short, kind note. "
+    "Your own history stays with you until you delete it (/forget_me)."
+)
+UNPAIR_DONE = "Your pairing with {partner} has ended. Take good care of yourself. 🌿"
+UNPAIR_PARTNER_TOLD = (
+    "{name} has ended your pairing on microconnect. Your own moments stay with you. "
+    "Take good care of yourself. 🌿"
+)
+FORGET_CONFIRM = (
+    "This deletes everything I know about you: your time zone, your moments, your invitations"
+    "{and_pairing}. It can't be undone."
+)
+FORGET_AND_PAIRING = ", and your pairing with {partner}"
+FORGET_DONE = (
+    "Done — everything about you is deleted. If you ever want to come back, just send /start. 🌿"
+)
+CANCELLED = "Okay — nothing has changed. 💛"
+
+# --- Help and fallbacks -------------------------------------------------------------------
+HELP = (
+    "<b>What I can do</b> 💛\n\n"
+    "/moment — log a small moment you shared (a hug, a kiss, a kind word…)\n"
+    "/thinking — tell your partner you're thinking of them; add a note: "
+    "<code>/thinking miss your laugh</code>\n"
+    "/invite — invite your partner; /pair <i>code</i> — accept their invitation\n"
+    "/timezone <i>place</i> — so I only reach out at kind hours\n"
+    "/unpair — end your pairing; /forget_me — delete everything about you\n\n"
+    "Small moments, every day: that's the whole secret."
+)
+DIDNT_UNDERSTAND = "I didn't quite catch that 🙂 /help shows what I can do."
+STALE_BUTTON = "This is no longer active. 🌿"
+SOMETHING_WENT_WRONG = (
+    "Sorry — something went wrong on my side and nothing was changed. Please try again in a "
+    "moment. 🌿"
+)
+PRIVATE_ONLY = "I work best one-to-one — please message me in a private chat. 💛"
+
+
+def local_time_label(moment: datetime) -> str:
+    return moment.strftime("%H:%M")

@@ -1,0 +1,66 @@
+"""Queries about connection events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ConnectionEvent
+
+
+async def add(
+    session: AsyncSession,
+    *,
+    couple_id: int,
+    actor_id: int,
+    kind: str,
+    source: str,
+    now: datetime,
+    note: str | None = None,
+    dedupe_key: str | None = None,
+) -> ConnectionEvent | None:
+    """Store one event; ``None`` when the same actor already stored this ``dedupe_key``.
+
+    The check runs inside the caller's transaction and the unique constraint backs it up,
+    so even two simultaneous taps leave one row.
+    """
+    if dedupe_key is not None:
+        existing = await session.execute(
+            select(ConnectionEvent.id).where(
+                ConnectionEvent.actor_id == actor_id, ConnectionEvent.dedupe_key == dedupe_key
+            )
+        )
+        if existing.first() is not None:
+            return None
+    event = ConnectionEvent(
+        couple_id=couple_id,
+        actor_id=actor_id,
+        kind=kind,
+        source=source,
+        note=note,
+        dedupe_key=dedupe_key,
+        created_at=now,
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def get(session: AsyncSession, event_id: int) -> ConnectionEvent | None:
+    return await session.get(ConnectionEvent, event_id)
+
+
+async def count_for_actor(session: AsyncSession, actor_id: int) -> int:
+    statement = select(func.count()).where(ConnectionEvent.actor_id == actor_id)
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def list_for_couple(session: AsyncSession, couple_id: int) -> list[ConnectionEvent]:
+    statement = (
+        select(ConnectionEvent)
+        .where(ConnectionEvent.couple_id == couple_id)
+        .order_by(ConnectionEvent.created_at, ConnectionEvent.id)
+    )
+    return list((await session.execute(statement)).scalars())

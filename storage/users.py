@@ -1,0 +1,62 @@
+"""Queries about people."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import User
+
+
+async def get(session: AsyncSession, user_id: int, *, for_update: bool = False) -> User | None:
+    statement = select(User).where(User.id == user_id)
+    if for_update:
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def upsert(session: AsyncSession, user_id: int, first_name: str, now: datetime) -> User:
+    """The person as Telegram knows them now; their name may have changed since last time."""
+    user = await get(session, user_id)
+    if user is None:
+        user = User(id=user_id, first_name=first_name[:128], created_at=now, is_active=True)
+        session.add(user)
+        await session.flush()
+    else:
+        user.first_name = first_name[:128]
+        user.is_active = True
+    return user
+
+
+async def set_awaiting(session: AsyncSession, user_id: int, awaiting: str | None) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(awaiting=awaiting))
+
+
+async def partner_of(session: AsyncSession, user: User) -> User | None:
+    """The other member of the person's active couple, if any."""
+    if user.couple_id is None:
+        return None
+    statement = select(User).where(User.couple_id == user.couple_id, User.id != user.id)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def join_couple(session: AsyncSession, user_ids: tuple[int, int], couple_id: int) -> bool:
+    """Attach both people to the couple only if neither is attached elsewhere (race-safe)."""
+    result = await session.execute(
+        update(User)
+        .where(User.id.in_(user_ids), User.couple_id.is_(None))
+        .values(couple_id=couple_id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 2  # type: ignore[attr-defined]
+
+
+async def leave_couple(session: AsyncSession, couple_id: int) -> None:
+    await session.execute(
+        update(User)
+        .where(User.couple_id == couple_id)
+        .values(couple_id=None, awaiting=None)
+        .execution_options(synchronize_session=False)
+    )
