@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
@@ -20,17 +22,35 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.context import BotApplication, BotContext, Services
-from bot.handlers import account, help, moments, onboarding, pairing
+from bot.handlers import account, help, moments, nudges, onboarding, pairing
+from bot.nudge_sender import TelegramNudgeSender, tell_partner_unreachable
 from bot.settings import Settings
 from domain.clock import Clock, system_clock
 from messages import texts
+from scheduling.dispatcher import Dispatcher
+from scheduling.rate_limit import SendRateLimiter
+from scheduling.service import (
+    DISPATCH_EVERY,
+    HOUSEKEEPING_EVERY,
+    PLAN_EVERY,
+    NudgeService,
+)
 from storage.database import Database
 
 
 def build_application(
-    settings: Settings, db: Database, *, clock: Clock = system_clock
+    settings: Settings,
+    db: Database,
+    *,
+    clock: Clock = system_clock,
+    rng: random.Random | None = None,
+    run_jobs: bool = True,
 ) -> BotApplication:
-    """A ready-to-run Application; ``clock`` is injectable so tests can move time."""
+    """A ready-to-run Application.
+
+    ``clock`` and ``rng`` are injectable so tests can move time and fix the draws;
+    ``run_jobs=False`` leaves the periodic nudge jobs to the caller (tests tick them).
+    """
     application: BotApplication = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -47,9 +67,46 @@ def build_application(
         .post_init(_post_init)
         .build()
     )
-    application.bot_data["services"] = Services(db=db, clock=clock)
+    service = NudgeService(
+        db,
+        Dispatcher(
+            db,
+            TelegramNudgeSender(application.bot),
+            clock,
+            limiter=SendRateLimiter(),
+            on_blocked=partial(tell_partner_unreachable, application.bot, db),
+        ),
+        clock,
+        rng or random.Random(),
+    )
+    application.bot_data["services"] = Services(db=db, clock=clock, nudges=service)
     register_handlers(application)
+    if run_jobs:
+        schedule_jobs(application, service)
     return application
+
+
+def schedule_jobs(application: BotApplication, service: NudgeService) -> None:
+    """A handful of periodic jobs for everyone (APScheduler via PTB's JobQueue).
+
+    The database holds the schedule itself, so these jobs hold no per-person state and a
+    restart, or a second process, changes nothing.
+    """
+    jobs = application.job_queue
+    assert jobs is not None, "install python-telegram-bot[job-queue]"
+
+    async def plan(_: BotContext) -> None:
+        await service.plan()
+
+    async def dispatch(_: BotContext) -> None:
+        await service.dispatch()
+
+    async def housekeeping(_: BotContext) -> None:
+        await service.housekeeping()
+
+    jobs.run_repeating(plan, interval=PLAN_EVERY, first=1, name="plan nudges")
+    jobs.run_repeating(dispatch, interval=DISPATCH_EVERY, first=5, name="dispatch nudges")
+    jobs.run_repeating(housekeeping, interval=HOUSEKEEPING_EVERY, first=60, name="housekeeping")
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -94,6 +151,7 @@ def register_handlers(application: BotApplication) -> None:
     }
     for action, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=callbacks.pattern(action)))
+    application.add_handler(CallbackQueryHandler(nudges.nudge_tapped, pattern=nudges.PATTERN))
     application.add_handler(CallbackQueryHandler(help.stale_button))
 
     application.add_handler(MessageHandler(private & filters.COMMAND, help.unknown_command))

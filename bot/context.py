@@ -8,6 +8,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from domain.clock import Clock
+from scheduling.service import NudgeService
 from storage.database import Database
 
 
@@ -15,6 +16,7 @@ from storage.database import Database
 class Services:
     db: Database
     clock: Clock
+    nudges: NudgeService | None = None  # set once the bot object exists (it sends them)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

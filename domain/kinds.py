@@ -51,3 +51,33 @@ RITUAL_MOMENT: dict[Ritual, MomentKind] = {
     Ritual.BEDTIME: MomentKind.GOODNIGHT,
     Ritual.SIX_SECOND_KISS: MomentKind.KISS,
 }
+
+
+class NudgeAction(StrEnum):
+    """What a nudge button does; part of callback data, so short and stable."""
+
+    DONE = "done"
+    NOT_TODAY = "no"
+    SEND_THINKING = "send"
+    WRITE_OWN = "write"
+    LATER = "later"
+    SAID_IN_PERSON = "said"
+
+
+#: The buttons each ritual's nudge offers, in display order (issue #3's table).
+NUDGE_ACTIONS: dict[Ritual, tuple[NudgeAction, ...]] = {
+    Ritual.MORNING_HUG: (NudgeAction.DONE, NudgeAction.NOT_TODAY),
+    Ritual.MIDDAY_THINKING: (
+        NudgeAction.SEND_THINKING,
+        NudgeAction.WRITE_OWN,
+        NudgeAction.LATER,
+        NudgeAction.NOT_TODAY,
+    ),
+    Ritual.DINNER_APPRECIATION: (
+        NudgeAction.WRITE_OWN,
+        NudgeAction.SAID_IN_PERSON,
+        NudgeAction.NOT_TODAY,
+    ),
+    Ritual.BEDTIME: (NudgeAction.DONE, NudgeAction.NOT_TODAY),
+    Ritual.SIX_SECOND_KISS: (NudgeAction.DONE,),
+}

@@ -69,7 +69,7 @@ async def send_thinking_of_you(
     source: EventSource = EventSource.RELAY,
 ) -> Relayed | NotPaired:
     """Record a "thinking of you" from the person, to be relayed to their partner."""
-    note = _clean_note(note)
+    note = clean_note(note)
     async with db.transaction() as session:
         user = await users.get(session, user_id)
         partner = await users.partner_of(session, user) if user else None
@@ -134,7 +134,7 @@ async def send_love_back(
         return Stale.STALE
 
 
-def _clean_note(note: str | None) -> str | None:
+def clean_note(note: str | None) -> str | None:
     if note is None:
         return None
     note = note.strip()

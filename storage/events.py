@@ -20,6 +20,7 @@ async def add(
     now: datetime,
     note: str | None = None,
     dedupe_key: str | None = None,
+    nudge_id: int | None = None,
 ) -> ConnectionEvent | None:
     """Store one event; ``None`` when the same actor already stored this ``dedupe_key``.
 
@@ -42,6 +43,7 @@ async def add(
         note=note,
         dedupe_key=dedupe_key,
         created_at=now,
+        nudge_id=nudge_id,
     )
     session.add(event)
     await session.flush()

@@ -6,12 +6,14 @@ Every change to these classes needs an Alembic revision in ``storage/migrations/
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -57,6 +59,11 @@ class User(Base):
     # False once Telegram says the person blocked the bot; no more nudges then.
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # Nudge settings; NULL means "the defaults", so a default can improve for everyone.
+    quiet_hours: Mapped[str | None] = mapped_column(String(16))  # "23:00-06:30" or "off"
+    paused_until: Mapped[datetime | None]
+    # The last local date whose nudges are planned, so hourly planning skips this person.
+    planned_through: Mapped[date | None] = mapped_column(Date)
 
 
 class Couple(Base):
@@ -126,3 +133,63 @@ class ConnectionEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     dedupe_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    # The nudge this answered, so a summary knows how quickly nudges are acted on.
+    nudge_id: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("nudges.id", ondelete="SET NULL")
+    )
+
+
+class RitualSetting(Base):
+    """One person's choices and memory for one ritual (created on first change or nudge)."""
+
+    __tablename__ = "ritual_settings"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    ritual: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enabled: Mapped[bool | None] = mapped_column(Boolean)  # NULL: the ritual's default
+    window: Mapped[str | None] = mapped_column(String(16))  # "11:30-14:30"; NULL: default
+    ignored_in_a_row: Mapped[int] = mapped_column(default=0)  # drives the gentle back-off
+
+
+class NudgeStatus:
+    """The life of a nudge row. Strings, not an Enum type, to keep migrations simple."""
+
+    PLANNED = "planned"  # waiting for its due time
+    SENDING = "sending"  # claimed by one dispatcher under a lease
+    SENT = "sent"  # delivered, waiting for a tap
+    ACTED = "acted"  # the person did it (a connection event exists)
+    DECLINED = "declined"  # "Not today"
+    IGNORED = "ignored"  # no answer by the end of the day
+    MISSED = "missed"  # the bot was down past its window
+    SKIPPED = "skipped"  # not needed any more (already did it, paused, unpaired, cap)
+    FAILED = "failed"  # Telegram refused for good (blocked)
+
+    OPEN = (PLANNED, SENDING)
+
+
+class Nudge(Base):
+    """A planned nudge: the database is the schedule of record, not process memory."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        UniqueConstraint("user_id", "ritual", "local_date", name="uq_nudges_user_ritual_day"),
+        Index("ix_nudges_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)
+    ritual: Mapped[str] = mapped_column(String(32))
+    local_date: Mapped[date] = mapped_column(Date)
+    due_at: Mapped[datetime]
+    window_end_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default=NudgeStatus.PLANNED)
+    attempt: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[datetime | None]
+    phrasing: Mapped[int] = mapped_column(default=0)
+    snoozed: Mapped[bool] = mapped_column(default=False)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    sent_at: Mapped[datetime | None]
+    responded_at: Mapped[datetime | None]

@@ -9,8 +9,9 @@ from telegram import Update
 from bot.context import BotContext
 from bot.handlers.common import message, register, user_id
 from bot.handlers.moments import thinking_note_received
+from bot.handlers.nudges import written_for_nudge
 from bot.handlers.onboarding import apply_typed_timezone
-from domain import accounts
+from domain import accounts, nudge_answers
 from messages import texts
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,9 @@ async def text_message(update: Update, context: BotContext) -> None:
         return
     if profile.awaiting == accounts.AWAITING_THINKING_NOTE:
         await thinking_note_received(update, context, text)
+        return
+    if profile.awaiting and profile.awaiting.startswith(nudge_answers.AWAITING_PREFIX):
+        await written_for_nudge(update, context, profile.awaiting)
         return
     await message(update).reply_text(texts.DIDNT_UNDERSTAND)
 

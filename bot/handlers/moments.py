@@ -93,7 +93,7 @@ async def relay_thinking(context: BotContext, relayed: Relayed) -> None:
         )
     else:
         text = texts.fmt(texts.THINKING_RECEIVED, name=relayed.sender.first_name)
-    await _send_to_partner(context, relayed, text, keyboards.love_back(relayed.event_id))
+    await send_to_partner(context, relayed, text, keyboards.love_back(relayed.event_id))
 
 
 async def love_back(update: Update, context: BotContext) -> None:
@@ -112,12 +112,12 @@ async def love_back(update: Update, context: BotContext) -> None:
     await query.answer(texts.fmt(texts.LOVE_BACK_SENT, partner=result.partner.first_name))
     original = query.message.text_html if hasattr(query.message, "text_html") else ""
     await query.edit_message_text(original + texts.LOVE_BACK_DONE_SUFFIX)
-    await _send_to_partner(
+    await send_to_partner(
         context, result, texts.fmt(texts.LOVE_BACK_RECEIVED, name=result.sender.first_name)
     )
 
 
-async def _send_to_partner(
+async def send_to_partner(
     context: BotContext, relayed: Relayed, text: str, reply_markup: object = None
 ) -> None:
     try:

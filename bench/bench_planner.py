@@ -1,0 +1,55 @@
+"""Micro-benchmark for ``plan_day``: the hourly planner must handle a million people.
+
+Run: ``/work/venv/bin/python bench/bench_planner.py [calls]``.  Mixes zones and bedtimes
+the way a real user base would, so the per-(zone, date) caches are exercised, not flattered.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time as clock
+from datetime import date, time
+
+from scheduling.planner import plan_day
+from scheduling.policy import NudgePolicy, default_policy
+
+ZONES = (
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Australia/Sydney",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Africa/Lagos",
+    "Pacific/Auckland",
+)
+
+
+def _policies(count: int) -> list[NudgePolicy]:
+    bedtimes = [time(21, 0), time(22, 0), time(22, 30), time(23, 15), time(0, 10)]
+    return [
+        default_policy(ZONES[i % len(ZONES)], bedtimes[i % len(bedtimes)]) for i in range(count)
+    ]
+
+
+def main(calls: int) -> None:
+    policies = _policies(1000)
+    days = (date(2025, 3, 30), date(2025, 3, 31))
+    rng = random.Random(42)
+    for policy in policies:  # warm the caches, as the first people of an hourly run do
+        for day in days:
+            plan_day(policy, day, rng)
+    started = clock.perf_counter()
+    planned = 0
+    for i in range(calls):
+        planned += len(plan_day(policies[i % len(policies)], days[i & 1], rng))
+    elapsed = clock.perf_counter() - started
+    print(f"{calls} plan_day calls, {planned} nudges in {elapsed:.2f} s")
+    print(f"{elapsed / calls * 1e6:.2f} µs per call, {calls / elapsed:,.0f} calls/s")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200_000)

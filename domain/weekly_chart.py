@@ -1,0 +1,156 @@
+"""The weekly chart: seven days, two bars a day (one per partner), last week as a faint line.
+
+Drawn on a bare :class:`matplotlib.figure.Figure` with the Agg canvas, never through pyplot:
+pyplot keeps a global registry of figures (a leak if one is not closed, and shared state
+between threads), while a bare Figure is an ordinary object that the garbage collector
+frees. The PNG goes to memory; no temporary files.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from typing import Final
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import MaxNLocator
+
+from domain.weekly_summary import WeeklySummary
+from messages.weekly import (
+    CHART_FALLBACK_NAMES,
+    CHART_PREVIOUS_WEEK_LABEL,
+    CHART_WEEKDAYS,
+    CHART_Y_LABEL,
+    chart_title,
+)
+
+WIDTH_PX: Final = 900
+HEIGHT_PX: Final = 600
+DPI: Final = 100
+FONT_FAMILY: Final = "DejaVu Sans"  # ships with matplotlib, so every server has it
+#: Points at DPI 100: 1 pt = 1.39 px, so the smallest text (13 pt) is about 18 px tall.
+FONT_PT: Final = {"title": 19, "ticks": 15, "legend": 13, "label": 13, "heart": 16}
+
+PARTNER_COLOURS: Final = ("#E76F51", "#F4A261")  # terracotta and warm apricot
+PREVIOUS_WEEK_COLOUR: Final = "#9C7C6C"
+TEXT_COLOUR: Final = "#4A3B38"
+BACKGROUND: Final = "#FFFBF7"
+HEART: Final = "♥"  # marks a connected day (a moment from each); DejaVu has the glyph
+BAR_WIDTH: Final = 0.38
+MAX_NAME_CHARS: Final = 18
+#: Fast zlib level: the chart is flat colour, so level 1 is barely larger and much quicker.
+PNG_COMPRESS_LEVEL: Final = 1
+
+
+def render_week_chart(summary: WeeklySummary, *, names: tuple[str, str]) -> bytes:
+    """PNG bytes (900×600) of the week; ``names`` is (asker, partner), as in ``summary.daily``."""
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
+    FigureCanvasAgg(figure)  # attaches itself: Agg rendering without pyplot's registry
+    draw_week_chart(figure, summary, names=names)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    return buffer.getvalue()
+
+
+def draw_week_chart(figure: Figure, summary: WeeklySummary, *, names: tuple[str, str]) -> None:
+    """Draw onto any figure; public so the benchmark can draw the same chart via pyplot."""
+    figure.set_facecolor(BACKGROUND)
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.78, bottom=0.1)
+    ax = figure.add_subplot()
+    labels = (
+        safe_label(names[0], CHART_FALLBACK_NAMES[0]),
+        safe_label(names[1], CHART_FALLBACK_NAMES[1]),
+    )
+    _draw_bars(ax, summary, labels)
+    _draw_previous_week(ax, summary)
+    _style_axes(ax, summary)
+    figure.text(
+        0.08, 0.93, chart_title(summary), fontsize=FONT_PT["title"], fontweight="bold",
+        color=TEXT_COLOUR, family=FONT_FAMILY,
+    )  # fmt: skip
+    handles, texts = ax.get_legend_handles_labels()
+    order = sorted(range(len(texts)), key=lambda i: texts[i] == CHART_PREVIOUS_WEEK_LABEL)
+    ax.legend(
+        [handles[i] for i in order], [texts[i] for i in order],
+        loc="lower left", bbox_to_anchor=(0.0, 1.02), ncols=3, frameon=False,
+        labelcolor=TEXT_COLOUR, handlelength=1.2,
+        prop={"family": FONT_FAMILY, "size": FONT_PT["legend"]},
+    )  # fmt: skip
+
+
+def safe_label(name: str, fallback: str) -> str:
+    """A name matplotlib can draw: no missing glyphs (emoji, CJK), no mathtext, no "_" prefix.
+
+    Missing glyphs would print as boxes and warn on every render; a leading underscore would
+    hide the legend entry; "$" would switch to mathtext. Falls back when nothing is left.
+    """
+    drawable = _drawable_codepoints()
+    kept = "".join(ch for ch in name if ord(ch) in drawable or ch == " ")
+    kept = " ".join(kept.split()).lstrip("_").strip()
+    if len(kept) > MAX_NAME_CHARS:
+        kept = kept[: MAX_NAME_CHARS - 1].rstrip() + "…"
+    return kept.replace("$", r"\$") if kept else fallback
+
+
+@lru_cache(maxsize=1)
+def _drawable_codepoints() -> frozenset[int]:
+    """Characters the chart font really has, read once from the font's own character map."""
+    path = findfont(FontProperties(family=FONT_FAMILY), fallback_to_default=True)
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def _draw_bars(ax: Axes, summary: WeeklySummary, labels: tuple[str, str]) -> None:
+    """Two bars per day, side by side: both partners visible, not stacked into a score."""
+    x = np.arange(len(summary.daily))
+    asker = [day.asker for day in summary.daily]
+    partner = [day.partner for day in summary.daily]
+    ax.bar(x - BAR_WIDTH / 2, asker, BAR_WIDTH, color=PARTNER_COLOURS[0], label=labels[0])
+    ax.bar(x + BAR_WIDTH / 2, partner, BAR_WIDTH, color=PARTNER_COLOURS[1], label=labels[1])
+    for i, day in enumerate(summary.daily):
+        if day.connected:
+            ax.annotate(
+                HEART, (i, max(day.asker, day.partner)), xytext=(0, 3),
+                textcoords="offset points", ha="center", va="bottom", zorder=4,
+                fontsize=FONT_PT["heart"], color=PARTNER_COLOURS[0], family=FONT_FAMILY,
+            )  # fmt: skip
+
+
+def _draw_previous_week(ax: Axes, summary: WeeklySummary) -> None:
+    """Last week's daily totals as a faint line: context, not a target to beat."""
+    if not any(summary.daily_totals_last_week):
+        return
+    ax.plot(
+        np.arange(len(summary.daily_totals_last_week)), summary.daily_totals_last_week,
+        color=PREVIOUS_WEEK_COLOUR, alpha=0.45, linewidth=2.5, marker="o", markersize=5,
+        label=CHART_PREVIOUS_WEEK_LABEL, zorder=3,
+    )  # fmt: skip
+
+
+def _style_axes(ax: Axes, summary: WeeklySummary) -> None:
+    """Phone-readable: big weekday labels, whole-number ticks, nothing that isn't data."""
+    ax.set_facecolor(BACKGROUND)
+    ax.set_xticks(range(len(CHART_WEEKDAYS)), CHART_WEEKDAYS)
+    peak = max(
+        [day.asker for day in summary.daily]
+        + [day.partner for day in summary.daily]
+        + list(summary.daily_totals_last_week)
+        + [0]
+    )
+    ax.set_ylim(0, max(3, peak) * 1.18)
+    ax.set_xlim(-0.6, len(CHART_WEEKDAYS) - 0.4)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+    ax.tick_params(labelsize=FONT_PT["ticks"], colors=TEXT_COLOUR, length=0, pad=6)
+    for tick in ax.get_xticklabels() + ax.get_yticklabels():
+        tick.set_fontfamily(FONT_FAMILY)
+    ax.set_ylabel(CHART_Y_LABEL, fontsize=FONT_PT["label"], color=TEXT_COLOUR, family=FONT_FAMILY)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color("#D9C9BF")
+    ax.grid(axis="y", color="#EFE3DA", linewidth=1)
+    ax.set_axisbelow(True)

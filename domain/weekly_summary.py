@@ -1,0 +1,298 @@
+"""The figures behind "how are we doing this week?", as pure functions over plain records.
+
+The caller (a database query) turns rows into the frozen records below; nothing here touches
+Telegram or the database, so the arithmetic is easy to test to the exact number.
+
+The week runs Monday to Sunday in the *asker's* time zone: the bounds are local midnights
+computed with :mod:`zoneinfo`, so a week that crosses a DST change lasts 167 or 169 hours.
+All figures are about the couple, not a person (nudges included), so both partners asking
+in the same zone see the same numbers; only the per-partner split swaps sides.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.kinds import RITUAL_MOMENT, EventSource, MomentKind, Ritual
+
+DAYS_IN_WEEK = 7
+
+#: Kinds shown in the summary, in display order. LOVE_BACK is absent on purpose: a
+#: "send love back" answers a "thinking of you", so people read both as one gesture.
+DISPLAY_KINDS: tuple[MomentKind, ...] = (
+    MomentKind.HUG,
+    MomentKind.KISS,
+    MomentKind.THINKING_OF_YOU,
+    MomentKind.APPRECIATION,
+    MomentKind.GOODNIGHT,
+    MomentKind.CHECK_IN,
+    MomentKind.SMILE,
+    MomentKind.TOUCH,
+    MomentKind.LISTENING,
+    MomentKind.OTHER,
+)
+
+#: The seed's core daily rituals in their tie-break order (the order of the Ritual enum).
+CORE_RITUALS: tuple[Ritual, ...] = tuple(Ritual)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One connection event as the summary needs it (a row of ``connection_events``)."""
+
+    actor_id: int
+    kind: MomentKind
+    created_at: datetime  # aware, UTC
+    source: EventSource
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeRecord:
+    """One scheduled nudge; "Not today" is ``declined``: a response, but not acting on it."""
+
+    user_id: int
+    ritual: Ritual
+    sent_at: datetime  # aware, UTC
+    acted_at: datetime | None
+    declined: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Partner:
+    """One of the two people in the couple."""
+
+    user_id: int
+    first_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class KindCount:
+    """How often one kind of moment happened this week and the week before."""
+
+    kind: MomentKind
+    this_week: int
+    last_week: int
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    """One local day of the week, split by partner so the chart can show both."""
+
+    day: date
+    asker: int
+    partner: int
+
+    @property
+    def total(self) -> int:
+        """Moments of both partners that day."""
+        return self.asker + self.partner
+
+    @property
+    def connected(self) -> bool:
+        """A day counts as connected only when *both* reached out: it takes two."""
+        return self.asker > 0 and self.partner > 0
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeStats:
+    """The couple's answers to this week's nudges (couple-wide, so no one is singled out)."""
+
+    sent: int
+    acted: int
+    declined: int
+    median_minutes_to_act: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklySummary:
+    """Everything the reflection message and the chart show, already counted."""
+
+    week_start: date
+    kinds: tuple[KindCount, ...]  # every DISPLAY_KINDS entry, in that order, zeros included
+    total: int
+    total_last_week: int
+    days_connected: int
+    days_connected_last_week: int
+    days_elapsed: int  # 1..7: how much of the week has happened (7 for a finished week)
+    asker_count: int
+    partner_count: int
+    daily: tuple[DayCount, ...]  # Monday..Sunday
+    daily_totals_last_week: tuple[int, ...]  # Monday..Sunday
+    nudges: NudgeStats
+    all_time_total: int
+    weakest_ritual: Ritual
+    is_empty: bool  # nothing at all this week nor the week before
+    is_first_week: bool  # every moment the couple ever shared is from this week (maybe none)
+
+    @property
+    def week_end(self) -> date:
+        """The Sunday that closes the week (inclusive), for "3–9 Nov"."""
+        return self.week_start + timedelta(days=DAYS_IN_WEEK - 1)
+
+    @property
+    def in_progress(self) -> bool:
+        """True while the week is still running, so the wording can say "so far"."""
+        return self.days_elapsed < DAYS_IN_WEEK
+
+    def count(self, kind: MomentKind) -> KindCount:
+        """The row for ``kind``; LOVE_BACK is folded into THINKING_OF_YOU."""
+        wanted = _display_kind(kind)
+        return next(row for row in self.kinds if row.kind is wanted)
+
+
+def week_bounds(week_start: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """UTC instants of local Monday 00:00 and the next Monday 00:00, DST included."""
+    _require_monday(week_start)
+    return _local_midnight_utc(week_start, tz), _local_midnight_utc(
+        week_start + timedelta(days=DAYS_IN_WEEK), tz
+    )
+
+
+def week_start_for(now_utc: datetime, tz: ZoneInfo, *, weeks_ago: int = 0) -> date:
+    """The Monday of the asker's current (or an earlier) week, as seen on their own clock."""
+    _require_aware(now_utc, "now_utc")
+    if weeks_ago < 0:
+        raise ValueError("weeks_ago cannot be negative: the future has no summary yet")
+    today = now_utc.astimezone(tz).date()
+    return today - timedelta(days=today.weekday() + DAYS_IN_WEEK * weeks_ago)
+
+
+def summarize_week(
+    events: Sequence[EventRecord],
+    nudges: Sequence[NudgeRecord],
+    *,
+    asker: Partner,
+    partner: Partner,
+    tz: ZoneInfo,
+    week_start: date,
+    all_time_total: int,
+    now_utc: datetime | None = None,
+) -> WeeklySummary:
+    """Count the week starting ``week_start`` (asker's zone) and compare it with the one before.
+
+    ``events`` may cover both weeks and more; anything outside them, or by someone other
+    than the two partners, is ignored. ``now_utc`` (optional) marks a week still in progress.
+    """
+    if asker.user_id == partner.user_id:
+        raise ValueError("a couple needs two different people")
+    start, end = week_bounds(week_start, tz)
+    prev_start = week_bounds(week_start - timedelta(days=DAYS_IN_WEEK), tz)[0]
+    couple = {asker.user_id, partner.user_id}
+    ours = [e for e in events if e.actor_id in couple]
+    for event in ours:
+        _require_aware(event.created_at, "EventRecord.created_at")
+    this_week = [e for e in ours if start <= e.created_at < end]
+    last_week = [e for e in ours if prev_start <= e.created_at < start]
+
+    daily = _daily(this_week, week_start, tz, asker.user_id)
+    daily_last = _daily(last_week, week_start - timedelta(days=DAYS_IN_WEEK), tz, asker.user_id)
+    total, total_last = len(this_week), len(last_week)
+    all_time = max(all_time_total, total + total_last)  # it only ever grows
+    return WeeklySummary(
+        week_start=week_start,
+        kinds=_kind_counts(this_week, last_week),
+        total=total,
+        total_last_week=total_last,
+        days_connected=sum(day.connected for day in daily),
+        days_connected_last_week=sum(day.connected for day in daily_last),
+        days_elapsed=_days_elapsed(now_utc, week_start, tz),
+        asker_count=sum(day.asker for day in daily),
+        partner_count=sum(day.partner for day in daily),
+        daily=daily,
+        daily_totals_last_week=tuple(day.total for day in daily_last),
+        nudges=_nudge_stats(nudges, couple, start, end),
+        all_time_total=all_time,
+        weakest_ritual=_weakest_ritual(this_week),
+        is_empty=total == 0 and total_last == 0,
+        is_first_week=total_last == 0 and all_time == total,
+    )
+
+
+def _require_monday(week_start: date) -> None:
+    """A week that does not start on Monday would silently shift every day label."""
+    if week_start.weekday() != 0:
+        raise ValueError(f"week_start must be a Monday, got {week_start:%A} {week_start}")
+
+
+def _require_aware(moment: datetime, what: str) -> None:
+    """A naive datetime would be read in the server's zone and land on the wrong day."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware (UTC)")
+
+
+def _local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
+    """Local 00:00 of ``day`` as a UTC instant (zoneinfo resolves DST for that date)."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def _display_kind(kind: MomentKind) -> MomentKind:
+    """Fold love-back into thinking-of-you: it is the same gesture, answered."""
+    return MomentKind.THINKING_OF_YOU if kind is MomentKind.LOVE_BACK else kind
+
+
+def _tally(events: Iterable[EventRecord]) -> dict[MomentKind, int]:
+    """Count events per display kind."""
+    counts = dict.fromkeys(DISPLAY_KINDS, 0)
+    for event in events:
+        counts[_display_kind(event.kind)] += 1
+    return counts
+
+
+def _kind_counts(
+    this_week: Sequence[EventRecord], last_week: Sequence[EventRecord]
+) -> tuple[KindCount, ...]:
+    """Per-kind rows in display order, zeros kept so callers never miss a key."""
+    now, before = _tally(this_week), _tally(last_week)
+    return tuple(KindCount(kind, now[kind], before[kind]) for kind in DISPLAY_KINDS)
+
+
+def _daily(
+    events: Sequence[EventRecord], week_start: date, tz: ZoneInfo, asker_id: int
+) -> tuple[DayCount, ...]:
+    """Split events over the seven local days; the local date decides, not the UTC one."""
+    asker = [0] * DAYS_IN_WEEK
+    partner = [0] * DAYS_IN_WEEK
+    for event in events:
+        index = (event.created_at.astimezone(tz).date() - week_start).days
+        (asker if event.actor_id == asker_id else partner)[index] += 1
+    return tuple(
+        DayCount(week_start + timedelta(days=i), asker[i], partner[i]) for i in range(DAYS_IN_WEEK)
+    )
+
+
+def _days_elapsed(now_utc: datetime | None, week_start: date, tz: ZoneInfo) -> int:
+    """Days of the week begun by ``now_utc`` (1..7), so a Tuesday isn't judged as a week."""
+    if now_utc is None:
+        return DAYS_IN_WEEK
+    _require_aware(now_utc, "now_utc")
+    elapsed = (now_utc.astimezone(tz).date() - week_start).days + 1
+    return min(max(elapsed, 1), DAYS_IN_WEEK)
+
+
+def _nudge_stats(
+    nudges: Iterable[NudgeRecord], couple: set[int], start: datetime, end: datetime
+) -> NudgeStats:
+    """Nudges sent this week to either partner and how they were answered."""
+    week = [n for n in nudges if n.user_id in couple and start <= n.sent_at < end]
+    acted = [n for n in week if n.acted_at is not None and not n.declined]
+    minutes = [
+        max((n.acted_at - n.sent_at).total_seconds(), 0.0) / 60
+        for n in acted
+        if n.acted_at is not None
+    ]
+    return NudgeStats(
+        sent=len(week),
+        acted=len(acted),
+        declined=sum(n.declined for n in week),
+        median_minutes_to_act=statistics.median(minutes) if minutes else None,
+    )
+
+
+def _weakest_ritual(this_week: Sequence[EventRecord]) -> Ritual:
+    """The core ritual with the fewest moments this week; ties go to the earliest ritual."""
+    counts = _tally(this_week)
+    return min(CORE_RITUALS, key=lambda ritual: counts[RITUAL_MOMENT[ritual]])

@@ -1,0 +1,378 @@
+"""Every word of the nudge settings: the /settings summary, the typed commands, the buttons.
+
+Tone: warm, short, never nagging. A value we cannot use gets a kind sentence with an example
+and the reassurance that nothing changed. Texts are Telegram HTML; whatever a person typed is
+escaped here (``fmt``), nowhere else.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Final
+
+from domain.kinds import Ritual
+from domain.nudge_settings import MENU_PAUSE_DAYS, NudgeSettings
+from messages.texts import fmt
+from scheduling.timeparse import MAX_PAUSE_DAYS, LocalWindow, TimeParseReason
+
+#: What people see typed back at them is cut to this length.
+ECHO_MAX: Final = 40
+
+# --- Command menu (add to texts.COMMANDS for setMyCommands) -------------------------------
+COMMANDS: Final[tuple[tuple[str, str], ...]] = (
+    ("settings", "Your nudge settings"),
+    ("rituals", "Choose which nudges you get"),
+    ("morning", "When the morning hug nudge comes"),
+    ("midday", "When the midday nudge comes"),
+    ("dinner", "When the dinner nudge comes"),
+    ("bedtime", "Your usual bedtime"),
+    ("kiss", "When the six-second kiss nudge comes"),
+    ("quiet", "Hours when I never write"),
+    ("pause", "Pause nudges for a few days"),
+    ("resume", "Start nudges again"),
+)
+
+# --- Names --------------------------------------------------------------------------------
+RITUAL_NAMES: Final[dict[Ritual, str]] = {
+    Ritual.MORNING_HUG: "🤗 Morning hug",
+    Ritual.MIDDAY_THINKING: "💭 Midday “thinking of you”",
+    Ritual.DINNER_APPRECIATION: "🙏 Dinner appreciation",
+    Ritual.BEDTIME: "🌙 Bedtime ritual",
+    Ritual.SIX_SECOND_KISS: "💋 Six-second kiss",
+}
+#: The typed command that moves each ritual's window, and an example of it.
+RITUAL_COMMANDS: Final[dict[Ritual, str]] = {
+    Ritual.MORNING_HUG: "morning",
+    Ritual.MIDDAY_THINKING: "midday",
+    Ritual.DINNER_APPRECIATION: "dinner",
+    Ritual.BEDTIME: "bedtime",
+    Ritual.SIX_SECOND_KISS: "kiss",
+}
+EXAMPLES: Final[dict[Ritual, str]] = {
+    Ritual.MORNING_HUG: "/morning 07:00-08:00",
+    Ritual.MIDDAY_THINKING: "/midday 12:00-14:00",
+    Ritual.DINNER_APPRECIATION: "/dinner 18:30-20:00",
+    Ritual.BEDTIME: "/bedtime 22:30",
+    Ritual.SIX_SECOND_KISS: "/kiss 17:30-19:00",
+}
+QUIET_EXAMPLE: Final = "/quiet 22:30-07:00"
+PAUSE_EXAMPLE: Final = f"/pause {MENU_PAUSE_DAYS}"
+
+ON: Final = "✅"
+OFF: Final = "▫️"
+
+_WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS: Final = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+# --- Buttons ------------------------------------------------------------------------------
+BUTTON_TIMEZONE: Final = "🕰 Time zone"
+BUTTON_RITUALS: Final = "🔔 Rituals"
+BUTTON_PAUSE: Final = f"⏸ Pause {MENU_PAUSE_DAYS} days"
+BUTTON_RESUME: Final = "▶️ Resume"
+BUTTON_BACK: Final = "⬅️ Back to settings"
+
+# --- The summary --------------------------------------------------------------------------
+SUMMARY_TITLE: Final = "<b>Your nudge settings</b> ⚙️"
+SUMMARY_ZONE: Final = "🕰 Time zone: <b>{zone}</b>"
+SUMMARY_NO_ZONE: Final = (
+    "🕰 Time zone: <i>not set yet</i> — tap below, so I only write at kind hours"
+)
+SUMMARY_RITUAL: Final = "{mark} {name} · {window}"
+SUMMARY_BEDTIME: Final = "{mark} {name} · around {bedtime}"
+SUMMARY_OFF_SUFFIX: Final = " <i>(off)</i>"
+SUMMARY_QUIET: Final = "🤫 Quiet hours: {window}"
+SUMMARY_QUIET_OFF: Final = "🤫 Quiet hours: off"
+SUMMARY_ACTIVE: Final = "▶️ Nudges are on."
+SUMMARY_PAUSED: Final = "⏸ Paused through <b>{day}</b>."
+SUMMARY_NOT_PAIRED: Final = "💌 Nudges begin once you and your partner are paired (/invite)."
+SUMMARY_HINTS: Final = (
+    "<i>To change a time, just type it:</i>\n"
+    "<code>/morning 07:00-08:00</code> · <code>/midday 12:00-14:00</code>\n"
+    "<code>/dinner 18:30-20:00</code> · <code>/bedtime 22:30</code>\n"
+    "<code>/quiet 22:30-07:00</code> (or <code>/quiet off</code>) · <code>/pause 3</code>"
+)
+
+RITUALS_TITLE: Final = "<b>Which nudges would you like?</b> 🔔\nTap one to switch it on or off."
+
+# --- Replies to typed commands ------------------------------------------------------------
+WINDOW_CURRENT: Final = (
+    "Your {name} nudge comes between <b>{start}</b> and <b>{end}</b>{off}.\n"
+    "To move it, send e.g. <code>{example}</code>."
+)
+CURRENTLY_OFF: Final = " (it's switched off right now)"
+WINDOW_SET: Final = (
+    "Done ✨ Your {name} nudge will come between <b>{start}</b> and <b>{end}</b>, "
+    "starting with the next one."
+)
+WINDOW_SET_BUT_OFF: Final = "It's switched off at the moment — /rituals turns it on."
+BEDTIME_CURRENT: Final = (
+    "Your bedtime is around <b>{bedtime}</b>: the bedtime nudge comes within 15 minutes of "
+    "it{off}.\nTo change it, send e.g. <code>/bedtime 22:30</code>."
+)
+BEDTIME_SET: Final = (
+    "Done 🌙 Bedtime nudges will come around <b>{bedtime}</b> (give or take 15 minutes), "
+    "starting with the next one."
+)
+QUIET_CURRENT: Final = (
+    "Your quiet hours are <b>{start}–{end}</b>: I never write then.\n"
+    "To change them, send e.g. <code>/quiet 22:30-07:00</code>, or <code>/quiet off</code>."
+)
+QUIET_CURRENT_OFF: Final = (
+    "Quiet hours are off; I still only write inside each ritual's window.\n"
+    "To set some, send e.g. <code>/quiet 22:30-07:00</code>."
+)
+QUIET_SET: Final = "Done 🤫 I'll stay quiet from <b>{start}</b> to <b>{end}</b>."
+QUIET_SET_OFF: Final = (
+    "Done — quiet hours are off. I'll still only write inside each ritual's window. 🌿"
+)
+PAUSE_CURRENT_PAUSED: Final = (
+    "Nudges are paused through <b>{day}</b>. Send /resume whenever you like, "
+    "or <code>/pause 7</code> for a different length."
+)
+PAUSE_CURRENT_ACTIVE: Final = (
+    "Need a little break? <code>/pause 3</code> pauses every nudge for 3 days "
+    f"(anything from 1 to {MAX_PAUSE_DAYS} works)."
+)
+PAUSED: Final = (
+    "⏸ Paused — no nudges through <b>{day}</b>. Take all the time you need; "
+    "/resume brings them back sooner. 🌿"
+)
+RESUMED: Final = "▶️ Nudges are back on, starting with the next one. 💛"
+NOT_PAUSED: Final = "Nudges aren't paused right now — nothing to resume. 🌿"
+BLOCKED_ONE: Final = (
+    "Just so you know: your quiet hours ({quiet}) cover the whole {names} window, so that "
+    "nudge will stay silent. Move it, or change /quiet, whenever you like."
+)
+BLOCKED_MANY: Final = (
+    "Just so you know: your quiet hours ({quiet}) cover the whole {names} windows, so those "
+    "nudges will stay silent. Move them, or change /quiet, whenever you like."
+)
+NO_TIMEZONE_HINT: Final = (
+    "🕰 One more thing: I don't know your time zone yet — send /timezone, "
+    "so these times are your own."
+)
+
+# --- Values we cannot use -----------------------------------------------------------------
+NOTHING_CHANGED: Final = "Nothing was changed."
+WINDOW_INVALID: Final[dict[TimeParseReason, str]] = {
+    TimeParseReason.BAD_FORMAT: (
+        "I couldn't read “{text}” as a time window 🙂 Try it like this: <code>{example}</code>."
+    ),
+    TimeParseReason.OUT_OF_RANGE: (
+        "“{text}” isn't quite on the clock 🙂 Hours go from 00 to 23 and minutes from 00 to 59, "
+        "like <code>{example}</code>."
+    ),
+    TimeParseReason.EMPTY_WINDOW: (
+        "That window starts and ends at the same moment 🙂 Give it a little room, "
+        "like <code>{example}</code>."
+    ),
+    TimeParseReason.ENDS_BEFORE_START: (
+        "That window ends before it starts 🙂 Put the earlier time first, "
+        "like <code>{example}</code>."
+    ),
+}
+CLOCK_INVALID: Final[dict[TimeParseReason, str]] = {
+    TimeParseReason.BAD_FORMAT: (
+        "I couldn't read “{text}” as a time 🙂 Try <code>/bedtime 22:30</code> "
+        "(or <code>/bedtime 10:30pm</code>)."
+    ),
+    TimeParseReason.OUT_OF_RANGE: (
+        "“{text}” isn't quite on the clock 🙂 Hours go from 00 to 23 and minutes from 00 to 59, "
+        "like <code>/bedtime 22:30</code>."
+    ),
+}
+PAUSE_INVALID: Final[dict[TimeParseReason, str]] = {
+    TimeParseReason.BAD_FORMAT: (
+        "I couldn't read “{text}” as a number of days 🙂 Try <code>/pause 3</code>."
+    ),
+    TimeParseReason.OUT_OF_RANGE: (
+        f"I can pause nudges for 1 to {MAX_PAUSE_DAYS} days 🙂 Try <code>/pause 3</code>."
+    ),
+}
+
+# --- Button answers (short pop-ups) -------------------------------------------------------
+ANSWER_ON: Final = "{name}: on ✅"
+ANSWER_OFF: Final = "{name}: off"
+ANSWER_PAUSED: Final = "Paused through {day} ⏸"
+ANSWER_RESUMED: Final = "Nudges are back on ▶️"
+ANSWER_UNKNOWN_PERSON: Final = "Say /start first, and your settings will live here. 🌿"
+
+
+# --- Rendering ----------------------------------------------------------------------------
+def clock(value: time) -> str:
+    return f"{value:%H:%M}"
+
+
+def window_label(window: LocalWindow) -> str:
+    return f"{clock(window.start)}–{clock(window.end)}"
+
+
+def day_label(day: date) -> str:
+    """ "Sunday 29 November": locale-independent, like the weekly reflection."""
+    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+
+
+def short_day_label(day: date) -> str:
+    return f"{_WEEKDAYS[day.weekday()][:3]} {day.day} {_MONTHS[day.month - 1][:3]}"
+
+
+def echo(text: str) -> str:
+    """What the person typed, shortened for quoting back (``fmt`` escapes it)."""
+    text = " ".join(text.split())
+    return text if len(text) <= ECHO_MAX else text[: ECHO_MAX - 1] + "…"
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def blocked_warning(settings: NudgeSettings) -> str | None:
+    """A gentle note when quiet hours swallow a whole enabled ritual window, else None."""
+    if not settings.blocked or settings.quiet is None:
+        return None
+    names = [RITUAL_NAMES[r] for r in Ritual if r in settings.blocked]
+    template = BLOCKED_ONE if len(names) == 1 else BLOCKED_MANY
+    return template.format(quiet=window_label(settings.quiet), names=_join(names))
+
+
+def with_notes(text: str, settings: NudgeSettings) -> str:
+    """A reply to a change, followed by whatever the person should gently know."""
+    notes = [text]
+    warning = blocked_warning(settings)
+    if warning:
+        notes.append(warning)
+    if settings.timezone is None:
+        notes.append(NO_TIMEZONE_HINT)
+    return "\n\n".join(notes)
+
+
+def summary(settings: NudgeSettings) -> str:
+    """The compact /settings overview."""
+    lines = [SUMMARY_TITLE, ""]
+    if settings.timezone is None:
+        lines.append(SUMMARY_NO_ZONE)
+    else:
+        lines.append(fmt(SUMMARY_ZONE, zone=settings.timezone))
+    for pref in settings.rituals:
+        mark = ON if pref.enabled else OFF
+        if pref.ritual is Ritual.BEDTIME:
+            line = SUMMARY_BEDTIME.format(
+                mark=mark, name=RITUAL_NAMES[pref.ritual], bedtime=clock(settings.bedtime)
+            )
+        else:
+            line = SUMMARY_RITUAL.format(
+                mark=mark, name=RITUAL_NAMES[pref.ritual], window=window_label(pref.window)
+            )
+        lines.append(line if pref.enabled else line + SUMMARY_OFF_SUFFIX)
+    if settings.quiet is None:
+        lines.append(SUMMARY_QUIET_OFF)
+    else:
+        lines.append(SUMMARY_QUIET.format(window=window_label(settings.quiet)))
+    if settings.paused_through is not None:
+        lines.append(SUMMARY_PAUSED.format(day=day_label(settings.paused_through)))
+    else:
+        lines.append(SUMMARY_ACTIVE)
+    if not settings.paired:
+        lines.append(SUMMARY_NOT_PAIRED)
+    warning = blocked_warning(settings)
+    if warning:
+        lines += ["", warning]
+    lines += ["", SUMMARY_HINTS]
+    return "\n".join(lines)
+
+
+def rituals_view(settings: NudgeSettings) -> str:
+    warning = blocked_warning(settings)
+    return RITUALS_TITLE if warning is None else f"{RITUALS_TITLE}\n\n{warning}"
+
+
+def ritual_button(ritual: Ritual, enabled: bool) -> str:
+    return f"{ON if enabled else OFF} {RITUAL_NAMES[ritual]}"
+
+
+def window_current(ritual: Ritual, settings: NudgeSettings) -> str:
+    pref = settings.preference(ritual)
+    return WINDOW_CURRENT.format(
+        name=RITUAL_NAMES[ritual],
+        start=clock(pref.window.start),
+        end=clock(pref.window.end),
+        off="" if pref.enabled else CURRENTLY_OFF,
+        example=EXAMPLES[ritual],
+    )
+
+
+def window_set(ritual: Ritual, settings: NudgeSettings) -> str:
+    pref = settings.preference(ritual)
+    text = WINDOW_SET.format(
+        name=RITUAL_NAMES[ritual], start=clock(pref.window.start), end=clock(pref.window.end)
+    )
+    if not pref.enabled:
+        text = f"{text} {WINDOW_SET_BUT_OFF}"
+    return with_notes(text, settings)
+
+
+def window_invalid(ritual: Ritual, reason: TimeParseReason, typed: str) -> str:
+    template = WINDOW_INVALID.get(reason, WINDOW_INVALID[TimeParseReason.BAD_FORMAT])
+    text = fmt(template, text=echo(typed), example=EXAMPLES[ritual])
+    return f"{text} {NOTHING_CHANGED}"
+
+
+def bedtime_current(settings: NudgeSettings) -> str:
+    enabled = settings.preference(Ritual.BEDTIME).enabled
+    return BEDTIME_CURRENT.format(
+        bedtime=clock(settings.bedtime), off="" if enabled else CURRENTLY_OFF
+    )
+
+
+def bedtime_set(settings: NudgeSettings) -> str:
+    text = BEDTIME_SET.format(bedtime=clock(settings.bedtime))
+    if not settings.preference(Ritual.BEDTIME).enabled:
+        text = f"{text} {WINDOW_SET_BUT_OFF}"
+    return with_notes(text, settings)
+
+
+def bedtime_invalid(reason: TimeParseReason, typed: str) -> str:
+    template = CLOCK_INVALID.get(reason, CLOCK_INVALID[TimeParseReason.BAD_FORMAT])
+    return f"{fmt(template, text=echo(typed))} {NOTHING_CHANGED}"
+
+
+def quiet_current(settings: NudgeSettings) -> str:
+    if settings.quiet is None:
+        return QUIET_CURRENT_OFF
+    return QUIET_CURRENT.format(start=clock(settings.quiet.start), end=clock(settings.quiet.end))
+
+
+def quiet_set(settings: NudgeSettings) -> str:
+    if settings.quiet is None:
+        return with_notes(QUIET_SET_OFF, settings)
+    text = QUIET_SET.format(start=clock(settings.quiet.start), end=clock(settings.quiet.end))
+    return with_notes(text, settings)
+
+
+def quiet_invalid(reason: TimeParseReason, typed: str) -> str:
+    template = WINDOW_INVALID.get(reason, WINDOW_INVALID[TimeParseReason.BAD_FORMAT])
+    text = fmt(template, text=echo(typed), example=QUIET_EXAMPLE)
+    return f"{text} {NOTHING_CHANGED}"
+
+
+def pause_current(settings: NudgeSettings) -> str:
+    if settings.paused_through is None:
+        return PAUSE_CURRENT_ACTIVE
+    return PAUSE_CURRENT_PAUSED.format(day=day_label(settings.paused_through))
+
+
+def paused(last_day: date, timezone: str | None) -> str:
+    text = PAUSED.format(day=day_label(last_day))
+    return text if timezone is not None else f"{text}\n\n{NO_TIMEZONE_HINT}"
+
+
+def pause_invalid(reason: TimeParseReason, typed: str) -> str:
+    template = PAUSE_INVALID.get(reason, PAUSE_INVALID[TimeParseReason.BAD_FORMAT])
+    return f"{fmt(template, text=echo(typed))} {NOTHING_CHANGED}"
+
+
+def toggled(ritual: Ritual, enabled: bool) -> str:
+    return (ANSWER_ON if enabled else ANSWER_OFF).format(name=RITUAL_NAMES[ritual])

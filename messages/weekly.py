@@ -1,0 +1,322 @@
+"""Every word of the weekly reflection ("how are we doing this week?").
+
+Tone, from the seed text: warm, honest, never nagging, never guilt-tripping. An up is
+celebrated, a down is met with kindness, and balance is phrased so that nobody is blamed.
+Every figure comes from :class:`domain.weekly_summary.WeeklySummary`, which is the same for
+both partners, so the two of them always read the same numbers; only "you"/name swaps.
+Output is Telegram HTML: names are escaped here, nowhere else.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+from typing import Final
+
+from domain.kinds import MomentKind, Ritual
+from domain.weekly_summary import DAYS_IN_WEEK, KindCount, WeeklySummary
+
+#: Kind lines shown before the rest are folded into "N more little moments" (phone-sized).
+MAX_KIND_LINES: Final = 4
+
+NOT_PAIRED_WEEKLY: Final = (
+    "The weekly reflection is made for two 💞\n"
+    "Once you and your partner are paired here, I'll gather your little moments "
+    "and show you how you're doing together, week by week."
+)
+WEEKLY_UNAVAILABLE: Final = (
+    "I couldn't put your week together just now 🌿 Please try again in a little while."
+)
+CHART_ALT: Final = (
+    "Bar chart of your moments, Monday to Sunday: one bar per partner each day, "
+    "a heart over days with a moment from each of you, and a faint line for the previous week."
+)
+HEART_NOTE: Final = (
+    "♥ marks a day with a moment from each of you; the faint line is the week before."
+)
+CHART_WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+CHART_Y_LABEL: Final = "moments"
+CHART_PREVIOUS_WEEK_LABEL: Final = "previous week"
+#: Legend labels for names the chart font cannot draw at all (emoji-only, CJK).
+CHART_FALLBACK_NAMES: Final = ("You", "Your partner")
+
+_MONTHS: Final = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+
+#: (emoji, singular, plural) per display kind; LOVE_BACK is folded into THINKING_OF_YOU.
+_KIND_WORDS: Final[dict[MomentKind, tuple[str, str, str]]] = {
+    MomentKind.HUG: ("🤗", "hug", "hugs"),
+    MomentKind.KISS: ("💋", "kiss", "kisses"),
+    MomentKind.THINKING_OF_YOU: ("💭", "“thinking of you”", "“thinking of you” messages"),
+    MomentKind.APPRECIATION: ("🙏", "appreciation", "appreciations"),
+    MomentKind.GOODNIGHT: ("🌙", "goodnight", "goodnights"),
+    MomentKind.CHECK_IN: ("📱", "check-in", "check-ins"),
+    MomentKind.SMILE: ("😊", "smile", "smiles"),
+    MomentKind.TOUCH: ("🫶", "gentle touch", "gentle touches"),
+    MomentKind.LISTENING: ("👂", "moment of listening", "moments of listening"),
+    MomentKind.OTHER: ("✨", "little moment", "little moments"),
+}
+
+#: Several phrasings per ritual, in the seed's own words; one is picked per week.
+SUGGESTIONS: Final[dict[Ritual, tuple[str, ...]]] = {
+    Ritual.MORNING_HUG: (
+        "Pause for a 10-second hug before one of you leaves.",
+        "Before one of you heads out, try a 10-second hug — longer than it sounds, "
+        "in the nicest way.",
+        "Start one morning with a slow 10-second hug, before the day pulls you apart.",
+    ),
+    Ritual.MIDDAY_THINKING: (
+        "Send a midday text saying “thinking of you”.",
+        "Around lunchtime, a short “thinking of you” can travel a long way.",
+        "Pick one day for a midday “thinking of you” — no reason needed.",
+    ),
+    Ritual.DINNER_APPRECIATION: (
+        "Share one appreciation at dinner: “Thanks for taking care of that.”",
+        "At dinner, try one warm acknowledgment: “I love the way you handled that conversation.”",
+        "Say “I appreciate you” over dinner, and name one small thing.",
+    ),
+    Ritual.BEDTIME: (
+        "Try a brief bedtime ritual — a cuddle, a check-in, a moment of gratitude.",
+        "Before sleep, share one moment of gratitude from your day.",
+        "Make goodnight a little ritual: a cuddle and a quiet check-in.",
+    ),
+    Ritual.SIX_SECOND_KISS: (
+        "Try the six-second kiss — it creates instant connection.",
+        "Once a day, a six-second kiss: long enough to feel it, short enough for any morning.",
+        "Greet each other with a six-second kiss when you're home again.",
+    ),
+}
+
+
+def format_week_range(week_start: date) -> str:
+    """ "3–9 Nov", or "27 Oct – 2 Nov" across months: short and locale-independent."""
+    end = date.fromordinal(week_start.toordinal() + DAYS_IN_WEEK - 1)
+    if end.month == week_start.month:
+        return f"{week_start.day}–{end.day} {_MONTHS[end.month - 1]}"
+    return f"{week_start.day} {_MONTHS[week_start.month - 1]} – {end.day} {_MONTHS[end.month - 1]}"
+
+
+def suggestion_for(ritual: Ritual, week_start: date) -> str:
+    """One phrasing per week: varied over time, identical for both partners asking."""
+    phrasings = SUGGESTIONS[ritual]
+    return phrasings[(week_start.toordinal() // DAYS_IN_WEEK) % len(phrasings)]
+
+
+def render_summary(
+    summary: WeeklySummary, *, asker_name: str, partner_name: str, last_week: bool = False
+) -> str:
+    """The whole reflection as Telegram HTML, sized for a phone screen (≤ 15 lines)."""
+    del asker_name  # the asker is addressed as "you"; kept for a symmetric call site
+    partner = escape(partner_name)
+    if summary.all_time_total == 0:
+        return _first_week(summary, partner)
+    if summary.total == 0:
+        return _quiet_week(summary, last_week=last_week)
+    lines = [_header(summary, last_week=last_week), ""]
+    # Mid-week, a per-kind "(12 last week)" compares part of a week with a whole one.
+    compare = last_week or not summary.in_progress
+    lines += _kind_lines(summary.kinds, last_week=last_week, compare=compare)
+    lines.append(_total_line(summary, last_week=last_week))
+    lines.append("")
+    lines += _optional(_days_line(summary, last_week=last_week))
+    lines.append(_balance_line(summary, partner, last_week=last_week))
+    lines += _optional(_nudge_line(summary, last_week=last_week))
+    lines.append(_all_time_line(summary.all_time_total))
+    lines.append("")
+    lines.append(_suggestion_line(summary, last_week=last_week))
+    return "\n".join(lines)
+
+
+def chart_caption(
+    summary: WeeklySummary, *, asker_name: str, partner_name: str, last_week: bool = False
+) -> str:
+    """A one-line key for the chart, naming whose colour is whose."""
+    when = "Last week" if last_week else "Your week"
+    return (
+        f"📊 {when} day by day ({format_week_range(summary.week_start)}): "
+        f"{escape(asker_name)} and {escape(partner_name)}, one colour each. "
+        f"{HEART_NOTE}"
+    )
+
+
+def chart_title(summary: WeeklySummary) -> str:
+    """Plain-text chart title (no HTML: matplotlib draws it)."""
+    return f"Your moments, {format_week_range(summary.week_start)}"
+
+
+def _optional(line: str | None) -> list[str]:
+    """Lines that only appear when they have something kind to say."""
+    return [] if line is None else [line]
+
+
+def _before(last_week: bool) -> str:
+    """What the comparison week is called, seen from the week being described."""
+    return "the week before" if last_week else "last week"
+
+
+def _moments(count: int) -> str:
+    """ "1 moment" / "1,234 moments"."""
+    return f"{count:,} moment" + ("" if count == 1 else "s")
+
+
+def _header(summary: WeeklySummary, *, last_week: bool) -> str:
+    """Title line; past tense names the week, a running week says "so far"."""
+    span = format_week_range(summary.week_start)
+    if last_week:
+        return f"💞 <b>Last week ({span})</b>"
+    so_far = " (so far)" if summary.in_progress else ""
+    return f"💞 <b>Your week together</b> · {span}{so_far}"
+
+
+def _kind_lines(kinds: tuple[KindCount, ...], *, last_week: bool, compare: bool) -> list[str]:
+    """The most frequent kinds first (sorting is stable, so ties keep display order);
+    the tail folds into one line to stay phone-sized."""
+    happened = sorted((row for row in kinds if row.this_week > 0), key=lambda r: -r.this_week)
+    shown = happened if len(happened) <= MAX_KIND_LINES + 1 else happened[:MAX_KIND_LINES]
+    lines = [_kind_line(row, last_week=last_week, compare=compare) for row in shown]
+    rest = sum(row.this_week for row in happened[len(shown) :])
+    if rest:
+        lines.append(f"🌸 {rest} other little moment" + ("" if rest == 1 else "s"))
+    return lines
+
+
+def _kind_line(row: KindCount, *, last_week: bool, compare: bool) -> str:
+    """ "🤗 5 hugs (3 last week)": a neutral comparison, no arrows, no verdict."""
+    emoji, one, many = _KIND_WORDS[row.kind]
+    line = f"{emoji} {row.this_week} {one if row.this_week == 1 else many}"
+    if compare and row.last_week != row.this_week and row.last_week > 0:
+        line += f" ({row.last_week} {_before(last_week)})"
+    return line
+
+
+def _total_line(summary: WeeklySummary, *, last_week: bool) -> str:
+    """The headline number, celebrated when up and held gently when down."""
+    now, before = summary.total, summary.total_last_week
+    head = f"💛 <b>{_moments(now)} together</b>"
+    if summary.is_first_week:
+        return f"{head} — a lovely start 🌱"
+    if before == 0:
+        return f"{head} — lovely to see you reaching for each other 🌱"
+    if now > before:
+        return f"{head} — up from {before} {_before(last_week)} 🎉"
+    if now == before:
+        return f"{head} — steady, just like {_before(last_week)} 💫"
+    if summary.in_progress and not last_week:
+        return f"{head} so far ({before} last week) — the week isn't over, no rush 🌿"
+    return f"{head} ({before} {_before(last_week)}) — some weeks are fuller than others 🌿"
+
+
+def _days_line(summary: WeeklySummary, *, last_week: bool) -> str | None:
+    """Days with a moment from each of you: "connected" means both, because it takes two."""
+    days = summary.days_connected
+    if summary.in_progress and not last_week:
+        if summary.days_elapsed == 1:
+            return "📅 A moment from each of you today 💛" if days else None
+        if days == 0:
+            return "📅 A day with a moment from each of you is still ahead 🌿"
+        return f"📅 {days} of {summary.days_elapsed} days so far with a moment from each of you"
+    if days == 0:
+        return "📅 One moment each on the same day — that's all a connected day takes 🌿"
+    line = f"📅 {days} of {DAYS_IN_WEEK} days with a moment from each of you"
+    before = summary.days_connected_last_week
+    if not summary.is_first_week and before != days:
+        line += f" ({before} {_before(last_week)})"
+    return line
+
+
+def _balance_line(summary: WeeklySummary, partner: str, *, last_week: bool) -> str:
+    """Who reached out, phrased as care for the other, never as a ranking or a reproach."""
+    mine, theirs = summary.asker_count, summary.partner_count
+    low, high = min(mine, theirs), max(mine, theirs)
+    if low > 0 and (high < 2 * low or high - low < 3):
+        return "🤝 You both reached out — that's teamwork."
+    when = "last week" if last_week else "this week"
+    how = "a lot " if high - low >= 3 else ""
+    if theirs > mine:
+        return f"💐 {partner} reached out {how}{when} — a “thank you” might feel good."
+    full = "may have had a full week" if last_week else "may be having a full week"
+    return (
+        f"💐 You reached out {how}{when} — lovely. {partner} {full}; a small check-in could help."
+    )
+
+
+def _nudge_line(summary: WeeklySummary, *, last_week: bool) -> str | None:
+    """Couple-wide nudge answers, so neither partner is singled out."""
+    nudges = summary.nudges
+    if nudges.sent == 0:
+        return None
+    if nudges.acted == 0 or nudges.median_minutes_to_act is None:
+        plural = "" if nudges.sent == 1 else "s"
+        return f"⏰ {nudges.sent} gentle nudge{plural} came by — take them whenever one fits."
+    return (
+        f"⏰ Together you acted on {nudges.acted} of {nudges.sent} nudges, "
+        f"usually within {_duration(nudges.median_minutes_to_act)}."
+    )
+
+
+def _duration(minutes: float) -> str:
+    """A human "usually within ..." figure, rounded the way people say it."""
+    if minutes < 1.5:
+        return "a minute"
+    if minutes < 90:
+        return f"{round(minutes)} minutes"
+    hours = round(minutes / 60)
+    return f"about {hours} hours"
+
+
+def _all_time_line(total: int) -> str:
+    """The emotional bank account: it only grows, there is no streak to lose."""
+    return f"💞 {_moments(total)} together so far"
+
+
+def _suggestion_line(summary: WeeklySummary, *, last_week: bool) -> str:
+    """One concrete idea for the weakest ritual, for the week that comes next."""
+    if last_week:
+        label = "For this week"
+    elif summary.in_progress:
+        label = "One idea for the days ahead"
+    else:
+        label = "For next week"
+    idea = suggestion_for(summary.weakest_ritual, summary.week_start)
+    return f"🌱 <b>{label}:</b> {idea}"
+
+
+def _first_week(summary: WeeklySummary, partner: str) -> str:
+    """A brand-new couple gets encouragement and one idea, not a page of zeros."""
+    idea = suggestion_for(summary.weakest_ritual, summary.week_start)
+    return "\n".join(
+        [
+            "💞 <b>Your first week together</b>",
+            "",
+            "Nothing logged yet — and that's a perfectly good place to start.",
+            "Every small moment — a hug, a smile, a “thinking of you” — goes into "
+            "your emotional bank account.",
+            "",
+            f"🌱 <b>A first idea:</b> {idea}",
+            "",
+            f"Log a moment with /moment, or send /thinking to tell {partner} "
+            "they're on your mind 💞",
+        ]
+    )
+
+
+def _quiet_week(summary: WeeklySummary, *, last_week: bool) -> str:
+    """An empty week after active ones: life gets busy; remind them what's in the bank."""
+    span = format_week_range(summary.week_start)
+    if last_week:
+        title, opening = f"🍃 <b>Last week ({span})</b>", "Last week was a quiet one"
+    elif summary.in_progress:
+        title, opening = f"🍃 <b>Your week together</b> · {span}", "Nothing logged yet this week"
+    else:
+        title, opening = f"🍃 <b>A quiet week</b> · {span}", "Nothing logged this week"
+    lines = [title, "", f"{opening} — life gets busy, and that's okay."]
+    if summary.total_last_week:
+        before = "The week before" if last_week else "Last week"
+        lines.append(f"{before}, you shared {_moments(summary.total_last_week)} 💛")
+    lines += [
+        _all_time_line(summary.all_time_total),
+        "",
+        f"🌱 <b>One small idea:</b> {suggestion_for(summary.weakest_ritual, summary.week_start)}",
+    ]
+    return "\n".join(lines)

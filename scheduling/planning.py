@@ -1,0 +1,91 @@
+"""Planning: turn every reachable person's settings into nudge rows for today and tomorrow.
+
+Runs as a periodic job in every bot process; the unique (person, ritual, day) constraint
+makes a second process's plan a no-op, and ``planned_through`` lets it skip people fast.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from domain.kinds import Ritual
+from domain.nudge_settings import policy_from_rows
+from scheduling.planner import dates_to_plan, plan_day
+from scheduling.policy import NudgePolicy
+from storage import nudges
+from storage.database import Database
+from storage.nudges import PlanningRow
+
+PAGE = 5000
+
+
+@dataclass(frozen=True)
+class PlanningReport:
+    people: int
+    nudges: int
+
+
+def phrasing_for(user_id: int, local_date: date, count: int) -> int:
+    """Rotate phrasings by day: consecutive days always differ, with no state to store."""
+    return (local_date.toordinal() + user_id) % count if count > 1 else 0
+
+
+def _policy(row: PlanningRow) -> NudgePolicy:
+    return policy_from_rows(
+        row.timezone,
+        row.quiet_hours,
+        row.paused_until,
+        [(ritual, enabled, window) for ritual, enabled, window, _ in row.settings],
+    )
+
+
+async def plan_pending(
+    db: Database, now: datetime, rng: random.Random, *, phrasings: dict[Ritual, int]
+) -> PlanningReport:
+    """Plan the local days that have not been planned yet, page by page."""
+    after, people, planned = 0, 0, 0
+    while True:
+        async with db.transaction() as session:
+            rows = await nudges.planning_rows(session, after_user_id=after, limit=PAGE)
+            if not rows:
+                return PlanningReport(people, planned)
+            after = rows[-1].user_id
+            new_rows: list[dict[str, Any]] = []
+            through: dict[int, date] = {}
+            for row in rows:
+                days = [
+                    d
+                    for d in dates_to_plan(now, row.timezone)
+                    if row.planned_through is None or d > row.planned_through
+                ]
+                if not days:
+                    continue
+                policy = _policy(row)
+                ignored = {Ritual(r): n for r, _, _, n in row.settings if n}
+                for day in days:
+                    for planned_nudge in plan_day(
+                        policy, day, rng, ignored_in_a_row=ignored, not_before=now
+                    ):
+                        new_rows.append(
+                            {
+                                "user_id": row.user_id,
+                                "couple_id": row.couple_id,
+                                "ritual": planned_nudge.ritual.value,
+                                "local_date": day,
+                                "due_at": planned_nudge.due_at,
+                                "window_end_at": planned_nudge.window_end_at,
+                                "status": "planned",
+                                "attempt": 0,
+                                "snoozed": False,
+                                "phrasing": phrasing_for(
+                                    row.user_id, day, phrasings[planned_nudge.ritual]
+                                ),
+                            }
+                        )
+                through[row.user_id] = days[-1]
+                people += 1
+            await nudges.add_planned(session, new_rows, through)
+            planned += len(new_rows)

@@ -1,0 +1,84 @@
+"""Queries behind the nudge settings: a person's choices, and forgetting plans they outdate.
+
+Per-ritual rows are upserted with select-then-insert/update inside the caller's transaction,
+which behaves the same on SQLite and PostgreSQL; callers lock the person's ``users`` row first
+(:func:`lock_user`), so two taps at once cannot both insert the same row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Nudge, NudgeStatus, RitualSetting, User
+
+#: ``(ritual, enabled, window)``: the part of a ``ritual_settings`` row a policy is made of.
+RitualRow = tuple[str, bool | None, str | None]
+
+
+async def lock_user(session: AsyncSession, user_id: int) -> User | None:
+    """The person's row, locked for the rest of the transaction (PostgreSQL; SQLite ignores)."""
+    statement = select(User).where(User.id == user_id).with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User | None:
+    return (await session.execute(select(User).where(User.id == user_id))).scalar_one_or_none()
+
+
+async def ritual_rows(session: AsyncSession, user_id: int) -> list[RitualRow]:
+    """The person's stored per-ritual choices (rituals never changed have no row)."""
+    statement = select(RitualSetting.ritual, RitualSetting.enabled, RitualSetting.window).where(
+        RitualSetting.user_id == user_id
+    )
+    return list((await session.execute(statement)).tuples())
+
+
+async def _ritual_setting(session: AsyncSession, user_id: int, ritual: str) -> RitualSetting:
+    statement = select(RitualSetting).where(
+        RitualSetting.user_id == user_id, RitualSetting.ritual == ritual
+    )
+    setting = (await session.execute(statement)).scalar_one_or_none()
+    if setting is None:
+        setting = RitualSetting(user_id=user_id, ritual=ritual, ignored_in_a_row=0)
+        session.add(setting)
+    return setting
+
+
+async def set_ritual_window(
+    session: AsyncSession, user_id: int, ritual: str, window: str | None
+) -> None:
+    """Store one ritual's window (``"12:00-14:00"``; None: back to the default)."""
+    setting = await _ritual_setting(session, user_id, ritual)
+    setting.window = window
+    await session.flush()
+
+
+async def set_ritual_enabled(
+    session: AsyncSession, user_id: int, ritual: str, enabled: bool | None
+) -> None:
+    """Store whether one ritual is on (None: back to the default)."""
+    setting = await _ritual_setting(session, user_id, ritual)
+    setting.enabled = enabled
+    await session.flush()
+
+
+async def forget_future_plans(session: AsyncSession, user_id: int, now: datetime) -> int:
+    """Drop the person's nudges still waiting to be sent and have the planner plan afresh.
+
+    Only ``planned`` rows due after ``now`` go: nudges already claimed, sent or answered stay,
+    so today's history is kept and nothing is sent twice. Returns how many were dropped.
+    """
+    result = await session.execute(
+        delete(Nudge)
+        .where(
+            Nudge.user_id == user_id,
+            Nudge.status == NudgeStatus.PLANNED,
+            Nudge.due_at > now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(update(User).where(User.id == user_id).values(planned_through=None))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,16 @@
+"""Fake Telegram Bot API server for end-to-end tests of the real PTB application."""
+
+from .models import BotMessage, Button, CallbackAnswer, RecordedRequest, UploadedFile
+from .server import NOT_MODIFIED, ApiError, FakeTelegram, FakeUser
+
+__all__ = [
+    "NOT_MODIFIED",
+    "ApiError",
+    "BotMessage",
+    "Button",
+    "CallbackAnswer",
+    "FakeTelegram",
+    "FakeUser",
+    "RecordedRequest",
+    "UploadedFile",
+]
