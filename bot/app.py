@@ -22,11 +22,12 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.context import BotApplication, BotContext, Services
-from bot.handlers import account, help, moments, nudges, onboarding, pairing
+from bot.handlers import account, help, moments, nudges, onboarding, pairing, weekly
 from bot.nudge_sender import TelegramNudgeSender, tell_partner_unreachable
 from bot.settings import Settings
 from domain.clock import Clock, system_clock
 from messages import texts
+from scheduling.digest import DIGEST_EVERY, digest_limiter, send_due_digests
 from scheduling.dispatcher import Dispatcher
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.service import (
@@ -62,7 +63,9 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=BotContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Overall pacing only; a 429 surfaces to the caller (the dispatcher reschedules the
+        # nudge durably) instead of a request sleeping for Telegram's retry_after.
+        .rate_limiter(AIORateLimiter(max_retries=0))
         .concurrent_updates(True)
         .post_init(_post_init)
         .build()
@@ -108,6 +111,15 @@ def schedule_jobs(application: BotApplication, service: NudgeService) -> None:
     jobs.run_repeating(dispatch, interval=DISPATCH_EVERY, first=5, name="dispatch nudges")
     jobs.run_repeating(housekeeping, interval=HOUSEKEEPING_EVERY, first=60, name="housekeeping")
 
+    digest_sender, limiter = weekly.TelegramDigestSender(application.bot), digest_limiter()
+
+    async def digest(_: BotContext) -> None:
+        await send_due_digests(
+            service.db, digest_sender, service.clock, service.rng, limiter=limiter
+        )
+
+    jobs.run_repeating(digest, interval=DIGEST_EVERY, first=30, name="weekly digest")
+
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Publish the command menu, so people can discover commands from the "/" button."""
@@ -127,6 +139,8 @@ def register_handlers(application: BotApplication) -> None:
         "unpair": account.unpair_command,
         "forget_me": account.forget_command,
         "help": help.help_command,
+        "week": weekly.week_command,
+        "digest": weekly.digest_command,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
@@ -152,6 +166,7 @@ def register_handlers(application: BotApplication) -> None:
     for action, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=callbacks.pattern(action)))
     application.add_handler(CallbackQueryHandler(nudges.nudge_tapped, pattern=nudges.PATTERN))
+    application.add_handler(CallbackQueryHandler(weekly.week_button, pattern=weekly.PATTERN))
     application.add_handler(CallbackQueryHandler(help.stale_button))
 
     application.add_handler(MessageHandler(private & filters.COMMAND, help.unknown_command))

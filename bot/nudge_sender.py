@@ -53,7 +53,9 @@ class TelegramNudgeSender:
         text = copy.nudge_text(nudge.ritual, nudge.phrasing, nudge.partner_name)
         try:
             message = await self.bot.send_message(
-                nudge.user_id, text, reply_markup=nudge_keyboard(nudge)
+                nudge.user_id,
+                text,
+                reply_markup=nudge_keyboard(nudge),
             )
         except Forbidden as error:
             raise RecipientBlocked(str(error)) from error

@@ -27,6 +27,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Say hello and get started"),
     ("moment", "Log a micro-connection"),
     ("thinking", "Send your partner a 'thinking of you'"),
+    ("week", "How are we doing this week?"),
     ("invite", "Invite your partner"),
     ("pair", "Pair with a code your partner sent"),
     ("timezone", "Set your time zone"),
@@ -157,6 +158,8 @@ HELP = (
     "/moment — log a small moment you shared (a hug, a kiss, a kind word…)\n"
     "/thinking — tell your partner you're thinking of them; add a note: "
     "<code>/thinking miss your laugh</code>\n"
+    "/week — how you two are doing this week, with a little chart (<code>/week last</code> "
+    "for last week); <code>/digest off</code> pauses the Sunday digest\n"
     "/invite — invite your partner; /pair <i>code</i> — accept their invitation\n"
     "/timezone <i>place</i> — so I only reach out at kind hours\n"
     "/unpair — end your pairing; /forget_me — delete everything about you\n\n"

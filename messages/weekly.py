@@ -27,6 +27,30 @@ NOT_PAIRED_WEEKLY: Final = (
 WEEKLY_UNAVAILABLE: Final = (
     "I couldn't put your week together just now 🌿 Please try again in a little while."
 )
+#: The button that asks for the reflection (under a Sunday message, for instance).
+BUTTON_OUR_WEEK: Final = "📊 Our week"
+
+# --- The Sunday digest ---------------------------------------------------------------------
+#: Opens the digest, so an unasked-for message says why it came.
+DIGEST_INTRO: Final = "🌙 A little Sunday look back at your week together."
+#: Closes the digest: how to stop it, said lightly, so nobody feels stuck with it.
+DIGEST_FOOTER: Final = "<i>Arrives on Sunday evenings · /digest off to pause it</i>"
+DIGEST_ON: Final = (
+    "Lovely — your weekly reflection will arrive on Sunday evenings 🌙 "
+    "You can also ask me “how are we doing this week?” anytime."
+)
+DIGEST_OFF: Final = (
+    "Okay — no more Sunday digest 🌿 Your moments still count, and you can ask me "
+    "“how are we doing this week?” whenever you like. /digest on brings it back."
+)
+DIGEST_STATUS_ON: Final = (
+    "Your Sunday digest is <b>on</b> 🌙 It arrives around 19:00 your time. "
+    "<code>/digest off</code> pauses it."
+)
+DIGEST_STATUS_OFF: Final = (
+    "Your Sunday digest is <b>off</b>. <code>/digest on</code> brings the weekly reflection "
+    "back on Sunday evenings 🌙"
+)
 CHART_ALT: Final = (
     "Bar chart of your moments, Monday to Sunday: one bar per partner each day, "
     "a heart over days with a moment from each of you, and a faint line for the previous week."

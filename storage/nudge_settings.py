@@ -33,7 +33,9 @@ async def ritual_rows(session: AsyncSession, user_id: int) -> list[RitualRow]:
     statement = select(RitualSetting.ritual, RitualSetting.enabled, RitualSetting.window).where(
         RitualSetting.user_id == user_id
     )
-    return list((await session.execute(statement)).tuples())
+    return [
+        (ritual, enabled, window) for ritual, enabled, window in await session.execute(statement)
+    ]
 
 
 async def _ritual_setting(session: AsyncSession, user_id: int, ritual: str) -> RitualSetting:

@@ -11,7 +11,9 @@ from bot.handlers.common import message, register, user_id
 from bot.handlers.moments import thinking_note_received
 from bot.handlers.nudges import written_for_nudge
 from bot.handlers.onboarding import apply_typed_timezone
+from bot.handlers.weekly import weekly_question
 from domain import accounts, nudge_answers
+from domain.intent import match_weekly_question
 from messages import texts
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,10 @@ async def text_message(update: Update, context: BotContext) -> None:
         return
     if profile.awaiting and profile.awaiting.startswith(nudge_answers.AWAITING_PREFIX):
         await written_for_nudge(update, context, profile.awaiting)
+        return
+    question = match_weekly_question(text)
+    if question is not None:
+        await weekly_question(update, context, question.weeks_ago)
         return
     await message(update).reply_text(texts.DIDNT_UNDERSTAND)
 

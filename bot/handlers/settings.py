@@ -7,7 +7,7 @@ cannot be used changes nothing. Every button acts on the presser's own settings 
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -22,8 +22,6 @@ from domain.nudge_settings import MENU_PAUSE_DAYS, NudgeSettings
 from messages import settings as words
 from messages import texts
 from scheduling.timeparse import TimeParseError, parse_clock, parse_pause_days, parse_window
-
-log = logging.getLogger(__name__)
 
 #: Callback action of every settings button: ``v1:set:<what>[:<ritual>]``.
 SETTINGS: Final = "set"
@@ -219,12 +217,13 @@ async def settings_button(update: Update, context: BotContext) -> None:
         elif what in (TURN_ON, TURN_OFF):
             await _switch(query, context, argument, enabled=what == TURN_ON)
         elif what == PAUSE:
-            until = await nudge_settings.pause(context.db, presser, MENU_PAUSE_DAYS, now)
+            await nudge_settings.pause(context.db, presser, MENU_PAUSE_DAYS, now)
             settings = await nudge_settings.load_settings(context.db, presser, now)
-            assert settings is not None and settings.paused_through is not None
-            day = words.short_day_label(settings.paused_through)
-            await _show(query, settings, answer=words.ANSWER_PAUSED.format(day=day))
-            log.debug("paused %s until %s from the menu", presser, until)
+            day = settings.paused_through if settings is not None else None
+            answer = (
+                None if day is None else words.ANSWER_PAUSED.format(day=words.short_day_label(day))
+            )
+            await _show(query, settings, answer=answer)
         elif what == RESUME:
             await nudge_settings.resume(context.db, presser, now)
             settings = await nudge_settings.load_settings(context.db, presser, now)
@@ -235,7 +234,9 @@ async def settings_button(update: Update, context: BotContext) -> None:
         await query.answer(words.ANSWER_UNKNOWN_PERSON)
 
 
-async def _switch(query: CallbackQuery, context: BotContext, argument: str, *, enabled: bool) -> None:
+async def _switch(
+    query: CallbackQuery, context: BotContext, argument: str, *, enabled: bool
+) -> None:
     try:
         ritual = Ritual(argument)
     except ValueError:
@@ -273,3 +274,18 @@ async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup)
     except BadRequest as error:
         if "not modified" not in error.message.lower():
             raise
+
+
+#: The typed commands, for ``register_handlers``' ``commands`` dict (``/timezone`` is onboarding's).
+COMMANDS: Final[dict[str, Callable[[Update, BotContext], Awaitable[None]]]] = {
+    "settings": settings_command,
+    "rituals": rituals_command,
+    "morning": morning_command,
+    "midday": midday_command,
+    "dinner": dinner_command,
+    "bedtime": bedtime_command,
+    "kiss": kiss_command,
+    "quiet": quiet_command,
+    "pause": pause_command,
+    "resume": resume_command,
+}

@@ -393,7 +393,10 @@ class FakeUser:
     # -- waiting ------------------------------------------------------------------------------
 
     async def next_message(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
-        """The oldest bot message this test has not consumed yet (waits for one)."""
+        """The oldest bot message this test has not consumed yet (waits for one).
+
+        Messages deleted in the meantime are still returned (with ``deleted=True``).
+        """
 
         def find() -> BotMessage | None:
             if self._cursor < len(self._messages):

@@ -1,0 +1,176 @@
+"""The weekly reflection for one person: their couple's figures, both names, and the chart.
+
+The pure parts (:mod:`domain.weekly_summary`, :mod:`domain.weekly_chart`) do the counting
+and drawing; this module only feeds them from indexed queries in one read transaction and
+renders the chart off the event loop, so a slow picture never delays anyone else's tap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from domain.kinds import EventSource, MomentKind, Ritual
+from domain.results import NotPaired
+from domain.weekly_chart import render_week_chart
+from domain.weekly_summary import (
+    DAYS_IN_WEEK,
+    EventRecord,
+    NudgeRecord,
+    Partner,
+    WeeklySummary,
+    summarize_week,
+    week_bounds,
+    week_start_for,
+)
+from storage import weekly
+from storage.database import Database
+from storage.models import NudgeStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Reflection:
+    """Everything a reply needs: the figures, who is asking, and the picture (if any)."""
+
+    summary: WeeklySummary
+    asker: Partner
+    partner: Partner
+    weeks_ago: int
+    chart_png: bytes | None  # None: nothing worth drawing, or the drawing failed
+
+    @property
+    def last_week(self) -> bool:
+        """Past-tense wording for any finished, earlier week."""
+        return self.weeks_ago > 0
+
+    @property
+    def names(self) -> tuple[str, str]:
+        """(asker, partner), in the order the summary's per-day split uses."""
+        return self.asker.first_name, self.partner.first_name
+
+
+def zone_of(name: str | None) -> ZoneInfo:
+    """The person's zone; UTC until they tell us, so a reply never fails for lack of one."""
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("unknown stored time zone %r; using UTC", name)
+    return ZoneInfo("UTC")
+
+
+async def weekly_reflection(
+    db: Database, user_id: int, now: datetime, weeks_ago: int = 0, *, chart: bool = True
+) -> Reflection | NotPaired:
+    """The couple's week (``weeks_ago`` back) as seen from ``user_id``'s own time zone.
+
+    Only the asker's active couple is read, so nobody else's figures can leak in. The chart
+    is drawn in a worker thread; ``chart=False`` skips it (the benchmark times the query).
+    """
+    summary_and_people = await weekly_summary(db, user_id, now, weeks_ago)
+    if isinstance(summary_and_people, NotPaired):
+        return summary_and_people
+    summary, asker, partner = summary_and_people
+    png = await render_chart(summary, (asker.first_name, partner.first_name)) if chart else None
+    return Reflection(summary, asker, partner, weeks_ago, png)
+
+
+async def weekly_summary(
+    db: Database, user_id: int, now: datetime, weeks_ago: int = 0
+) -> tuple[WeeklySummary, Partner, Partner] | NotPaired:
+    """Read the fortnight and count it: four indexed queries in one consistent snapshot."""
+    async with db.transaction() as session:
+        view = await weekly.couple_view(session, user_id)
+        if view is None or view.couple_id is None or view.partner_id is None:
+            return NotPaired.NOT_PAIRED
+        tz = zone_of(view.timezone)
+        week_start = week_start_for(now, tz, weeks_ago=weeks_ago)
+        start, end = week_bounds(week_start, tz)
+        previous_start, _ = week_bounds(week_start - timedelta(days=DAYS_IN_WEEK), tz)
+        people = (view.user_id, view.partner_id)
+        events = await weekly.couple_events(session, view.couple_id, previous_start, end)
+        nudges = await weekly.couple_nudges_sent(session, view.couple_id, people, start, end)
+        all_time = await weekly.couple_event_count(session, view.couple_id)
+    asker = Partner(view.user_id, view.first_name)
+    partner = Partner(view.partner_id, view.partner_name or "")
+    summary = summarize_week(
+        [_event(row) for row in events],
+        [record for row in nudges if (record := _nudge(row)) is not None],
+        asker=asker,
+        partner=partner,
+        tz=tz,
+        week_start=week_start,
+        all_time_total=all_time,
+        now_utc=now,
+    )
+    return summary, asker, partner
+
+
+async def render_chart(summary: WeeklySummary, names: tuple[str, str]) -> bytes | None:
+    """PNG bytes, drawn in a thread; None when there is nothing to draw or drawing fails.
+
+    A fortnight with no moments at all would be an empty grid, which reads like a verdict;
+    the words alone are kinder then. A drawing error must never cost the person the words.
+    """
+    if summary.is_empty:
+        return None
+    try:
+        return await asyncio.to_thread(render_week_chart, summary, names=names)
+    except Exception:
+        log.exception("could not draw the weekly chart; sending the words alone")
+        return None
+
+
+async def digest_enabled(db: Database, user_id: int) -> bool | None:
+    """Whether the Sunday digest is on for this person (None if we don't know them)."""
+    async with db.transaction() as session:
+        opt_out = await weekly.digest_opt_out(session, user_id)
+    return None if opt_out is None else not opt_out
+
+
+async def set_digest_enabled(db: Database, user_id: int, enabled: bool) -> bool:
+    """Turn the Sunday digest on or off; False when the person is unknown."""
+    async with db.transaction() as session:
+        return await weekly.set_digest_opt_out(session, user_id, not enabled)
+
+
+def _event(row: weekly.EventRow) -> EventRecord:
+    """A stored event as the summary's record; an unknown kind counts as "other"."""
+    try:
+        kind = MomentKind(row.kind)
+    except ValueError:
+        kind = MomentKind.OTHER
+    try:
+        source = EventSource(row.source)
+    except ValueError:
+        source = EventSource.MOMENT
+    return EventRecord(row.actor_id, kind, _utc(row.created_at), source)
+
+
+def _nudge(row: weekly.NudgeRow) -> NudgeRecord | None:
+    """Acted on only with status ACTED; "Not today" is a response, not an action.
+
+    A ritual this version doesn't know (a newer bot wrote it) is left out, not fatal.
+    """
+    try:
+        ritual = Ritual(row.ritual)
+    except ValueError:
+        return None
+    acted = row.status == NudgeStatus.ACTED
+    return NudgeRecord(
+        user_id=row.user_id,
+        ritual=ritual,
+        sent_at=_utc(row.sent_at),
+        acted_at=_utc(row.responded_at or row.sent_at) if acted else None,
+        declined=row.status == NudgeStatus.DECLINED,
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored times are aware UTC already (UTCDateTime); this keeps the contract explicit."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -1,0 +1,259 @@
+"""Scheduled nudges end to end: planned in each partner's zone, sent once, answered by taps.
+
+Time moves only when the test moves ``h.clock``; the periodic jobs are ticked by hand, so
+every assertion is about what a person would see at a given local time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.nudge_sender import TelegramNudgeSender
+from domain import accounts
+from domain.kinds import Ritual
+from scheduling.dispatcher import LEASE, Dispatcher
+from storage import nudges as nudge_queries
+from storage.database import Database
+from storage.models import ConnectionEvent, Nudge, NudgeStatus, User
+from tests.e2e.conftest import Harness, pair
+from tests.fake_telegram import BotMessage, FakeUser
+
+BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
+MIDDAY, BEDTIME = "💭", "🌙"
+
+
+async def _couple_in_two_zones(h: Harness) -> tuple[FakeUser, FakeUser]:
+    alice, bob = h.user(1001, "Alice"), h.user(1002, "Bob")
+    await pair(h, alice, bob)
+    for person, zone in ((alice, "Europe/Berlin"), (bob, "America/New_York")):
+        await person.send(f"/timezone {zone}")
+        await person.wait_for(lambda m, z=zone: z in (m.text or ""))
+    return alice, bob
+
+
+async def _run_until(h: Harness, end: datetime, step: timedelta = timedelta(minutes=5)) -> None:
+    """Advance the clock in steps, running the scheduler jobs as the JobQueue would."""
+    while h.clock() < end:
+        h.clock.advance(step)
+        await h.nudges.run_all()
+
+
+def _nudges_in(person: FakeUser) -> list[BotMessage]:
+    return [m for m in person.chat if m.buttons and any(
+        b.callback_data and b.callback_data.startswith("v1:n:") for row in m.buttons for b in row
+    )]
+
+
+async def test_each_partner_gets_nudges_at_their_own_local_times(harness: Harness) -> None:
+    """Alice in Berlin and Bob in New York each get midday and bedtime nudges in their windows."""
+    h = harness
+    h.clock.set(datetime(2026, 11, 26, 4, 0, tzinfo=UTC))  # 05:00 Berlin, 23:00 New York
+    alice, bob = await _couple_in_two_zones(h)
+    seen: dict[int, list[tuple[str, datetime]]] = {1001: [], 1002: []}
+    end = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
+    while h.clock() < end:
+        h.clock.advance(timedelta(minutes=5))
+        await h.nudges.run_all()
+        for person in (alice, bob):
+            for message in _nudges_in(person)[len(seen[person.id]):]:
+                seen[person.id].append((message.text or "", h.clock()))
+    for person, zone in ((alice, BERLIN), (bob, NEW_YORK)):
+        local = [(text, when.astimezone(zone)) for text, when in seen[person.id]]
+        middays = [t for text, t in local if text.startswith(MIDDAY)]
+        bedtimes = [t for text, t in local if text.startswith(BEDTIME)]
+        assert len(middays) >= 2, (person, local)
+        # Nudges arrive within a dispatch step (5 min) of a time drawn inside the window.
+        assert all((11, 30) <= (t.hour, t.minute) <= (14, 35) for t in middays), local
+        assert all((21, 45) <= (t.hour, t.minute) <= (22, 20) for t in bedtimes), local
+        assert len({t.minute for t in middays}) == len(middays) or len(middays) < 2
+        per_day: dict[object, int] = {}
+        for _, t in local:
+            per_day[t.date()] = per_day.get(t.date(), 0) + 1
+        assert max(per_day.values()) <= 3  # never more than the daily cap
+        assert all(not (t.hour >= 23 or t.hour < 6) for _, t in local)  # never at night
+
+
+async def _first_nudge(h: Harness, person: FakeUser, prefix: str, end: datetime) -> BotMessage:
+    while h.clock() < end:
+        h.clock.advance(timedelta(minutes=5))
+        await h.nudges.run_all()
+        found = [m for m in _nudges_in(person) if (m.text or "").startswith(prefix)]
+        unanswered = [m for m in found if m.buttons]
+        if unanswered:
+            return unanswered[-1]
+    raise AssertionError(f"no {prefix} nudge for {person} by {end}: {person.transcript()}")
+
+
+async def test_midday_buttons_relay_and_store_events(harness: Harness) -> None:
+    """"Send thinking of you" reaches Bob as a plain relay; the nudge shows the outcome."""
+    h = harness
+    h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    alice, bob = await _couple_in_two_zones(h)
+    nudge = await _first_nudge(h, alice, MIDDAY, datetime(2026, 11, 26, 14, 0, tzinfo=UTC))
+    nudge_id = _nudge_id(nudge)
+    await alice.press("💌 Send “thinking of you”", message_id=nudge.message_id)
+    relay = await bob.wait_for(lambda m: "is thinking of you" in (m.text or ""))
+    assert "Alice" in (relay.text or "") and "nudge" not in (relay.text or "").lower()
+    edited = await alice.wait_for_edit(nudge.message_id)
+    assert edited.buttons == [] and "Sent to Bob" in (edited.text or "")
+    # A second tap on the answered nudge changes nothing.
+    await alice.press_data(f"v1:n:{nudge_id}:send", message_id=nudge.message_id)
+    answer = await alice.next_callback_answer()
+    assert answer.text == "This is no longer active. 🌿"
+    async with h.db.transaction() as session:
+        events = (await session.execute(select(ConnectionEvent))).scalars().all()
+        row = await session.get(Nudge, nudge_id)
+    assert [(e.actor_id, e.kind, e.source, e.nudge_id) for e in events] == [
+        (1001, "thinking_of_you", "nudge", nudge_id)
+    ]
+    assert row is not None and row.status == NudgeStatus.ACTED and row.responded_at is not None
+
+
+def _nudge_id(message: BotMessage) -> int:
+    data = next(b.callback_data for row in message.buttons for b in row if b.callback_data)
+    return int(data.split(":")[2])
+
+
+async def test_write_my_own_later_and_not_today(harness: Harness) -> None:
+    """"Write my own" relays the next text; "Later" comes back once an hour later."""
+    h = harness
+    h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    alice, bob = await _couple_in_two_zones(h)
+    first = await _first_nudge(h, bob, MIDDAY, datetime(2026, 11, 26, 20, 0, tzinfo=UTC))
+    # Someone else's button does nothing.
+    await alice.press_data(f"v1:n:{_nudge_id(first)}:send", message_id=first.message_id)
+    assert (await alice.next_callback_answer()).text == "This is no longer active. 🌿"
+    await bob.press("⏰ Later", message_id=first.message_id)
+    assert "again in an hour" in ((await bob.wait_for_edit(first.message_id)).text or "")
+    pressed_at = h.clock()
+    again = await _first_nudge(h, bob, MIDDAY, pressed_at + timedelta(hours=2))
+    assert again.message_id != first.message_id
+    assert timedelta(minutes=55) <= h.clock() - pressed_at <= timedelta(minutes=65)
+    assert "⏰ Later" in [b.text for row in again.buttons for b in row]
+    await bob.press("✍️ Write my own", message_id=again.message_id)
+    assert "Type your message" in ((await bob.wait_for_edit(again.message_id)).text or "")
+    await bob.send("Can't wait to see you <3")
+    relay = await alice.wait_for(lambda m: "Can't wait to see you <3" in (m.text or ""))
+    assert "Bob" in (relay.text or "")
+    dinner = await _first_nudge(h, bob, "🍽", h.clock() + timedelta(hours=12))
+    await bob.press("Not today", message_id=dinner.message_id)
+    assert "that's okay" in ((await bob.wait_for_edit(dinner.message_id)).text or "")
+    assert not any("ignored" in (m.text or "").lower() for m in alice.chat)
+
+
+async def test_blocked_partner_stops_nudges_and_partner_is_told_once(harness: Harness) -> None:
+    h = harness
+    h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    alice, bob = await _couple_in_two_zones(h)
+    h.fake.block(1002)
+    await _run_until(h, datetime(2026, 11, 28, 5, 0, tzinfo=UTC), step=timedelta(minutes=15))
+    told = [m for m in alice.chat if "doesn't seem to be receiving" in (m.text or "")]
+    assert len(told) == 1
+    async with h.db.transaction() as session:
+        bob_row = await session.get(User, 1002)
+        open_for_bob = await session.scalar(
+            select(func.count()).where(Nudge.user_id == 1002, Nudge.status.in_(NudgeStatus.OPEN))
+        )
+    assert bob_row is not None and not bob_row.is_active and open_for_bob == 0
+    # Writing to the bot again makes Bob reachable again.
+    h.fake.unblock(1002)
+    await bob.send("/help")
+    await bob.next_message()
+    async with h.db.transaction() as session:
+        assert (await session.get(User, 1002)).is_active  # type: ignore[union-attr]
+
+
+async def test_retry_after_is_honoured_and_sends_once(harness: Harness) -> None:
+    h = harness
+    h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    alice, _bob = await _couple_in_two_zones(h)
+    await h.nudges.plan()
+    async with h.db.transaction() as session:
+        due = await session.scalar(
+            select(func.min(Nudge.due_at)).where(Nudge.user_id == 1001)
+        )
+    assert due is not None
+    h.clock.set(due)
+    h.fake.fail_next("sendMessage", chat_id=1001, error_code=429,
+                     description="Too Many Requests: retry after 30", retry_after=30)
+    report = await h.nudges.dispatch()
+    assert report.retried == 1 and _nudges_in(alice) == []
+    h.clock.advance(timedelta(seconds=20))
+    assert (await h.nudges.dispatch()).sent == 0  # still waiting, as Telegram asked
+    h.clock.advance(timedelta(seconds=15))
+    assert (await h.nudges.dispatch()).sent == 1
+    assert len(_nudges_in(alice)) == 1
+
+
+async def test_restart_mid_dispatch_loses_and_doubles_nothing(harness: Harness) -> None:
+    """A dispatcher that claimed nudges and died: after its lease they go out, once each."""
+    h = harness
+    h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    alice, bob = await _couple_in_two_zones(h)
+    await h.nudges.plan()
+    async with h.db.transaction() as session:
+        first_due = await session.scalar(select(func.min(Nudge.due_at)))
+    assert first_due is not None
+    h.clock.set(first_due)
+    async with h.db.transaction() as session:  # the crashed process's claim
+        crashed = await nudge_queries.claim_due(session, h.clock(), h.clock() + LEASE, 100)
+    assert crashed
+    assert (await h.nudges.dispatch()).sent == 0  # leased: nobody else touches them
+    assert _nudges_in(alice) + _nudges_in(bob) == []
+    h.clock.advance(LEASE + timedelta(seconds=1))
+    deliverable = [n for n in crashed if n.window_end_at > h.clock()]
+    assert deliverable
+    await h.nudges.dispatch()
+    assert len(_nudges_in(alice)) + len(_nudges_in(bob)) == len(deliverable)
+    await h.nudges.dispatch()  # and nothing goes out twice
+    assert len(_nudges_in(alice)) + len(_nudges_in(bob)) == len(deliverable)
+    async with h.db.transaction() as session:
+        statuses = await nudge_queries.count_by_status(session)
+    assert statuses.get(NudgeStatus.SENDING, 0) == 0
+
+
+async def test_two_dispatchers_send_each_nudge_exactly_once(
+    harness: Harness, database_url: str
+) -> None:
+    """Two dispatchers, each with its own connection pool (as two processes), one database."""
+    h = harness
+    people = 120
+    for n in range(people):
+        h.fake.user(5000 + n, f"P{n}")
+        await accounts.register(h.db, 5000 + n, f"P{n}", h.clock())
+    async with h.db.transaction() as session:
+        from storage.models import Couple
+
+        couples = [Couple(first_id=5000 + 2 * i, second_id=5001 + 2 * i, created_at=h.clock())
+                   for i in range(people // 2)]
+        session.add_all(couples)
+        await session.flush()
+        for i, couple in enumerate(couples):
+            for member in (5000 + 2 * i, 5001 + 2 * i):
+                user = await session.get(User, member)
+                assert user is not None
+                user.couple_id, user.timezone = couple.id, "UTC"
+                session.add(Nudge(
+                    user_id=member, couple_id=couple.id, ritual=Ritual.BEDTIME.value,
+                    local_date=h.clock().date(), due_at=h.clock() - timedelta(minutes=1),
+                    window_end_at=h.clock() + timedelta(minutes=30), status="planned",
+                    attempt=0, phrasing=0, snoozed=False,
+                ))
+    other = Database.from_url(database_url)
+    try:
+        first = Dispatcher(h.db, TelegramNudgeSender(h.app.bot), h.clock, batch=10)
+        second = Dispatcher(other, TelegramNudgeSender(h.app.bot), h.clock, batch=10)
+        reports = await asyncio.gather(first.tick(), second.tick())
+    finally:
+        await other.dispose()
+    assert sum(r.sent for r in reports) == people
+    sends = h.fake.requests_for("sendMessage")
+    per_chat: dict[int, int] = {}
+    for request in sends:
+        if request.chat_id is not None and request.chat_id >= 5000:
+            per_chat[request.chat_id] = per_chat.get(request.chat_id, 0) + 1
+    assert per_chat == {5000 + n: 1 for n in range(people)}
