@@ -20,7 +20,7 @@ log = logging.getLogger("microconnect")
 def load_settings() -> Settings:
     """Settings, or a one-line explanation and exit code 2 (never a traceback, never the token)."""
     try:
-        return Settings()  # type: ignore[call-arg]  # values come from the environment
+        return Settings()  # values come from the environment
     except ValidationError as error:
         problems = "; ".join(
             f"{'_'.join(str(p) for p in e['loc']).upper()}: "

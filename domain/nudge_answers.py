@@ -73,7 +73,7 @@ async def answer(
             nudge.status = NudgeStatus.DECLINED
             return Answered(action, ritual, partner_person)
         nudge.status = NudgeStatus.ACTED
-        kind = _MOMENT_FOR_ACTION.get(action, RITUAL_MOMENT[ritual])
+        kind = _MOMENT_FOR_ACTION.get(NudgeAction(action), RITUAL_MOMENT[ritual])
         event = await events.add(
             session,
             couple_id=nudge.couple_id,

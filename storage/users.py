@@ -50,7 +50,7 @@ async def join_couple(session: AsyncSession, user_ids: tuple[int, int], couple_i
         .values(couple_id=couple_id)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 2  # type: ignore[attr-defined]
+    return bool(result.rowcount == 2)  # type: ignore[attr-defined]
 
 
 async def leave_couple(session: AsyncSession, couple_id: int) -> None:

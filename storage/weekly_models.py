@@ -10,7 +10,7 @@ Revision ``0003_weekly_digest`` creates exactly what is declared here.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Final, cast
+from typing import Any, Final, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -65,12 +65,9 @@ class WeeklyDigest(Base):
 
 # The opt-out lives on the person (like their other preferences), declared here so that
 # storage/models.py stays untouched; add_mapped_attribute puts it on the users Table too.
-add_mapped_attribute(
-    User,
-    "digest_opt_out",
-    # A MappedColumn is accepted at runtime (it becomes a column property); the stub is narrower.
-    mapped_column(Boolean, nullable=False, default=False, server_default=false()),  # type: ignore[arg-type]
-)
+# (Typed Any: a MappedColumn is accepted at runtime, but the stub only names MapperProperty.)
+_digest_opt_out: Any = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+add_mapped_attribute(User, "digest_opt_out", _digest_opt_out)
 
 USERS: Final = cast(Table, User.__table__)
 #: Typed handle on ``users.digest_opt_out`` (mypy cannot see attributes added at runtime).

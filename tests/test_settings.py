@@ -33,7 +33,8 @@ def test_missing_token_is_one_line_not_a_traceback(tmp_path: Path) -> None:
     result = _run_bot({}, tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "microconnect: cannot start: TELEGRAM_BOT_TOKEN: missing — set it in the environment or .env"
+        "microconnect: cannot start: TELEGRAM_BOT_TOKEN: "
+        "missing — set it in the environment or .env"
     ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 
 from bot import keyboards
 from bot.context import BotContext
@@ -32,3 +32,9 @@ async def ask_timezone(context: BotContext, chat_id: int) -> None:
     """Offer common zones as buttons; the next typed text is read as a place."""
     await accounts.set_awaiting(context.db, chat_id, accounts.AWAITING_TIMEZONE)
     await context.bot.send_message(chat_id, texts.ASK_TIMEZONE, reply_markup=keyboards.timezones())
+
+
+def original_text(query: CallbackQuery) -> str:
+    """The message as the person saw it (HTML), so an outcome can be added below it."""
+    message = query.message
+    return message.text_html if isinstance(message, Message) and message.text else ""

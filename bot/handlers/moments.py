@@ -10,7 +10,7 @@ from telegram.error import Forbidden
 
 from bot import callbacks, keyboards
 from bot.context import BotContext
-from bot.handlers.common import message, register, user_id
+from bot.handlers.common import message, original_text, register, user_id
 from domain import moments
 from domain.kinds import MomentKind
 from domain.moments import NOTE_MAX_LENGTH, NoteTooLong, Relayed
@@ -110,8 +110,7 @@ async def love_back(update: Update, context: BotContext) -> None:
         await query.answer(texts.STALE_BUTTON)
         return
     await query.answer(texts.fmt(texts.LOVE_BACK_SENT, partner=result.partner.first_name))
-    original = query.message.text_html if hasattr(query.message, "text_html") else ""
-    await query.edit_message_text(original + texts.LOVE_BACK_DONE_SUFFIX)
+    await query.edit_message_text(original_text(query) + texts.LOVE_BACK_DONE_SUFFIX)
     await send_to_partner(
         context, result, texts.fmt(texts.LOVE_BACK_RECEIVED, name=result.sender.first_name)
     )

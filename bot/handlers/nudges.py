@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import BotContext
-from bot.handlers.common import message, user_id
+from bot.handlers.common import message, original_text, user_id
 from bot.handlers.moments import relay_thinking, send_to_partner
 from bot.nudge_sender import NUDGE
 from domain import nudge_answers
@@ -36,9 +36,7 @@ async def nudge_tapped(update: Update, context: BotContext) -> None:
         await query.answer(copy.LATER_NOT_POSSIBLE, show_alert=True)
         return
     await query.answer()
-    await query.edit_message_text(
-        _outcome(query.message.text_html if query.message else "", result)
-    )  # type: ignore[union-attr]
+    await query.edit_message_text(_outcome(original_text(query), result))
     if result.relayed is not None:
         await relay_thinking(context, result.relayed)
 
