@@ -21,11 +21,14 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.aiohttp_request import AiohttpRequest
 from bot.context import BotApplication, BotContext, Services
 from bot.handlers import account, help, moments, nudges, onboarding, pairing, weekly
+from bot.handlers import settings as settings_handlers
 from bot.nudge_sender import TelegramNudgeSender, tell_partner_unreachable
 from bot.settings import Settings
 from domain.clock import Clock, system_clock
+from messages import settings as settings_texts
 from messages import texts
 from scheduling.digest import DIGEST_EVERY, digest_limiter, send_due_digests
 from scheduling.dispatcher import Dispatcher
@@ -57,6 +60,8 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
+        .request(AiohttpRequest(connection_pool_size=64))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
@@ -123,7 +128,8 @@ def schedule_jobs(application: BotApplication, service: NudgeService) -> None:
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Publish the command menu, so people can discover commands from the "/" button."""
-    await application.bot.set_my_commands([BotCommand(c, d) for c, d in texts.COMMANDS])
+    menu = texts.COMMANDS + settings_texts.COMMANDS
+    await application.bot.set_my_commands([BotCommand(c, d) for c, d in menu])
 
 
 def register_handlers(application: BotApplication) -> None:
@@ -141,6 +147,7 @@ def register_handlers(application: BotApplication) -> None:
         "help": help.help_command,
         "week": weekly.week_command,
         "digest": weekly.digest_command,
+        **settings_handlers.COMMANDS,
     }
     for name, callback in commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
@@ -162,6 +169,7 @@ def register_handlers(application: BotApplication) -> None:
         callbacks.UNPAIR: account.unpair_confirmed,
         callbacks.FORGET: account.forget_confirmed,
         callbacks.CANCEL: account.cancel,
+        settings_handlers.SETTINGS: settings_handlers.settings_button,
     }
     for action, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=callbacks.pattern(action)))

@@ -162,6 +162,9 @@ HELP = (
     "for last week); <code>/digest off</code> pauses the Sunday digest\n"
     "/invite — invite your partner; /pair <i>code</i> — accept their invitation\n"
     "/timezone <i>place</i> — so I only reach out at kind hours\n"
+    "/settings — your gentle reminders: when they come (<code>/midday 12:00-14:00</code>, "
+    "<code>/bedtime 22:30</code>, <code>/quiet 22:30-07:00</code>), which ones "
+    "(/rituals), or a break (<code>/pause 3</code>, /resume)\n"
     "/unpair — end your pairing; /forget_me — delete everything about you\n\n"
     "Small moments, every day: that's the whole secret."
 )

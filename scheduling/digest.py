@@ -19,15 +19,18 @@ Sunday night would read like a reproach); and the day's cap of nudges is respect
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Final, Protocol
+from zoneinfo import ZoneInfo
 
 from domain.clock import Clock
 from domain.results import NotPaired
-from domain.weekly import Reflection, weekly_reflection, zone_of
+from domain.weekly import Reflection, render_chart, weekly_reflection, zone_of
 from domain.weekly_summary import DAYS_IN_WEEK, week_start_for
 from scheduling.policy import DEFAULT_DAILY_CAP
 from scheduling.rate_limit import SendRateLimiter
@@ -50,9 +53,13 @@ LAST_CALL: Final = time(22, 0)
 #: People planned per query page, and digests claimed per batch.
 PAGE: Final = 1000
 BATCH: Final = 50
-#: Digests in flight at once: enough to hide network latency, few enough that chart
-#: rendering (in worker threads) and the shared Bot API rate limiter leave room for taps.
-CONCURRENCY: Final = 2
+#: Digests in flight at once: enough to hide the Bot API's latency, few enough that the
+#: shared Bot API rate limiter always has room for replies to people who are tapping.
+CONCURRENCY: Final = 4
+#: Charts drawn at once. Drawing holds the GIL in long C stretches even in a worker thread,
+#: so a second one buys little throughput but lengthens the stalls people tapping would
+#: feel (measured in bench/bench_weekly.py).
+RENDERS_AT_ONCE: Final = 1
 #: Leaves a third of Telegram's 30 messages/s for replies to people who are tapping.
 DIGEST_MESSAGES_PER_SECOND: Final = 20
 
@@ -93,9 +100,22 @@ async def send_due_digests(
     *,
     limiter: SendRateLimiter | None = None,
     concurrency: int = CONCURRENCY,
+    render_executor: Executor | None = None,
 ) -> int:
-    """Plan this week's digests where it is Sunday evening, send the due ones; returns sent."""
-    report = await run_digests(db, bot_sender, clock, rng, limiter=limiter, concurrency=concurrency)
+    """Plan this week's digests where it is Sunday evening, send the due ones; returns sent.
+
+    Charts are drawn in a worker thread unless ``render_executor`` (e.g. a one-process
+    pool, which keeps the GIL out of the event loop's way entirely) is given.
+    """
+    report = await run_digests(
+        db,
+        bot_sender,
+        clock,
+        rng,
+        limiter=limiter,
+        concurrency=concurrency,
+        render_executor=render_executor,
+    )
     return report.sent
 
 
@@ -107,11 +127,13 @@ async def run_digests(
     *,
     limiter: SendRateLimiter | None = None,
     concurrency: int = CONCURRENCY,
+    render_executor: Executor | None = None,
 ) -> DigestReport:
     """One tick of the digest job, with the full report."""
     report = DigestReport()
     await plan_digests(db, clock(), rng, report)
-    await _dispatch(db, bot_sender, clock, limiter, concurrency, report)
+    run = _Dispatch(db, bot_sender, clock, limiter, render_executor, report)
+    await run.all_due(concurrency)
     if report.sent or report.capped or report.failed:
         log.info("weekly digests: %s", report)
     return report
@@ -161,116 +183,118 @@ async def plan_digests(
     return report.planned
 
 
-async def _dispatch(
-    db: Database,
-    sender: DigestSender,
-    clock: Clock,
-    limiter: SendRateLimiter | None,
-    concurrency: int,
-    report: DigestReport,
-) -> None:
-    """Claim due digests batch by batch and handle each, a few at a time."""
-    semaphore = asyncio.Semaphore(concurrency)
+class _Dispatch:
+    """One tick's sending: claim due digests batch by batch, handle a few at a time."""
 
-    async def bounded(digest: ClaimedDigest, person: DigestRecipient | None) -> None:
-        async with semaphore:
-            await _deliver(db, sender, clock, limiter, digest, person, report)
+    def __init__(
+        self,
+        db: Database,
+        sender: DigestSender,
+        clock: Clock,
+        limiter: SendRateLimiter | None,
+        executor: Executor | None,
+        report: DigestReport,
+    ) -> None:
+        self.db = db
+        self.sender = sender
+        self.clock = clock
+        self.limiter = limiter
+        self.executor = executor
+        self.report = report
+        self.drawing = asyncio.Semaphore(RENDERS_AT_ONCE)
 
-    while True:
-        now = clock()
-        async with db.transaction() as session:
-            claimed = await weekly.claim_due_digests(session, now, BATCH)
-            if not claimed:
+    async def all_due(self, concurrency: int) -> None:
+        semaphore = asyncio.Semaphore(concurrency)
+
+        async def bounded(digest: ClaimedDigest, person: DigestRecipient | None) -> None:
+            async with semaphore:
+                await self.deliver(digest, person)
+
+        while True:
+            now = self.clock()
+            async with self.db.transaction() as session:
+                claimed = await weekly.claim_due_digests(session, now, BATCH)
+                if not claimed:
+                    return
+                people = await weekly.digest_recipients(session, [d.user_id for d in claimed])
+            await asyncio.gather(*(bounded(d, people.get(d.user_id)) for d in claimed))
+            if len(claimed) < BATCH:
                 return
-            people = await weekly.digest_recipients(session, [d.user_id for d in claimed])
-        await asyncio.gather(*(bounded(d, people.get(d.user_id)) for d in claimed))
-        if len(claimed) < BATCH:
+
+    async def deliver(self, digest: ClaimedDigest, person: DigestRecipient | None) -> None:
+        """Re-check, build and send one digest, and record the outcome; never raises."""
+        try:
+            status = await self.attempt(digest, person)
+        except Exception:  # one bad digest must not stop everyone else's
+            log.exception("weekly digest %s for %s failed", digest.id, digest.user_id)
+            status = DigestStatus.FAILED
+        if isinstance(status, datetime):  # retry at that time
+            await self.finish(digest.id, status=DigestStatus.PLANNED, due_at=status)
+            self.report.retried += 1
             return
+        values: dict[str, Any] = {"status": status}
+        if status == DigestStatus.SENT:
+            values["sent_at"] = self.clock()
+        await self.finish(digest.id, **values)
+        counter = {
+            DigestStatus.SENT: "sent",
+            DigestStatus.SKIPPED: "skipped",
+            DigestStatus.CAPPED: "capped",
+            DigestStatus.MISSED: "missed",
+        }.get(status, "failed")
+        setattr(self.report, counter, getattr(self.report, counter) + 1)
 
+    async def attempt(
+        self, digest: ClaimedDigest, person: DigestRecipient | None
+    ) -> str | datetime:
+        """The digest's new status, or the time to try again after a temporary failure."""
+        now = self.clock()
+        if (
+            person is None
+            or person.couple_id is None
+            or not person.is_active
+            or person.opt_out
+            or (person.paused_until is not None and now < person.paused_until)
+        ):
+            return DigestStatus.SKIPPED
+        tz = zone_of(person.timezone)
+        sunday = digest.week_start + timedelta(days=DAYS_IN_WEEK - 1)
+        if now >= datetime.combine(sunday, LAST_CALL, tzinfo=tz):
+            return DigestStatus.MISSED
+        if await self.nudges_today(digest.user_id, now, tz) >= DEFAULT_DAILY_CAP:
+            return DigestStatus.CAPPED
+        weeks_ago = max(0, (week_start_for(now, tz) - digest.week_start).days // DAYS_IN_WEEK)
+        reflection = await weekly_reflection(self.db, digest.user_id, now, weeks_ago, chart=False)
+        if isinstance(reflection, NotPaired) or reflection.summary.is_empty:
+            return DigestStatus.SKIPPED
+        async with self.drawing:
+            png = await render_chart(reflection.summary, reflection.names, executor=self.executor)
+        reflection = dataclasses.replace(reflection, chart_png=png)
+        if self.limiter is not None:
+            await self.limiter.acquire(digest.user_id)
+        try:
+            await self.sender.send_digest(reflection)
+        except RecipientBlocked:
+            return DigestStatus.FAILED
+        except RetryLater as error:
+            return self.clock() + timedelta(seconds=error.seconds)
+        except NotDelivered:
+            return self.clock() + timedelta(minutes=1)
+        except MaybeDelivered:
+            return DigestStatus.SENT  # it may be on their screen: better once than twice
+        return DigestStatus.SENT
 
-async def _deliver(
-    db: Database,
-    sender: DigestSender,
-    clock: Clock,
-    limiter: SendRateLimiter | None,
-    digest: ClaimedDigest,
-    person: DigestRecipient | None,
-    report: DigestReport,
-) -> None:
-    """Re-check, build and send one digest, and record the outcome; never raises."""
-    try:
-        status = await _attempt(db, sender, clock, limiter, digest, person)
-    except Exception:  # one bad digest must not stop everyone else's
-        log.exception("weekly digest %s for %s failed", digest.id, digest.user_id)
-        status = DigestStatus.FAILED
-    if isinstance(status, datetime):  # retry at that time
-        await _finish(db, digest.id, status=DigestStatus.PLANNED, due_at=status)
-        report.retried += 1
-        return
-    values: dict[str, Any] = {"status": status}
-    if status == DigestStatus.SENT:
-        values["sent_at"] = clock()
-    await _finish(db, digest.id, **values)
-    counter = {
-        DigestStatus.SENT: "sent",
-        DigestStatus.SKIPPED: "skipped",
-        DigestStatus.CAPPED: "capped",
-        DigestStatus.MISSED: "missed",
-    }.get(status, "failed")
-    setattr(report, counter, getattr(report, counter) + 1)
+    async def nudges_today(self, user_id: int, now: datetime, tz: ZoneInfo) -> int:
+        """Nudges already sent on the person's local day: the digest counts against the cap."""
+        midnight = datetime.combine(now.astimezone(tz).date(), time(0), tzinfo=tz)
+        async with self.db.transaction() as session:
+            return await weekly.nudges_sent_between(
+                session,
+                user_id,
+                midnight.astimezone(UTC),
+                (midnight + timedelta(days=1)).astimezone(UTC),
+            )
 
-
-async def _attempt(
-    db: Database,
-    sender: DigestSender,
-    clock: Clock,
-    limiter: SendRateLimiter | None,
-    digest: ClaimedDigest,
-    person: DigestRecipient | None,
-) -> str | datetime:
-    """The digest's new status, or the time to try again after a temporary failure."""
-    now = clock()
-    if (
-        person is None
-        or person.couple_id is None
-        or not person.is_active
-        or person.opt_out
-        or (person.paused_until is not None and now < person.paused_until)
-    ):
-        return DigestStatus.SKIPPED
-    tz = zone_of(person.timezone)
-    sunday = digest.week_start + timedelta(days=DAYS_IN_WEEK - 1)
-    if now >= datetime.combine(sunday, LAST_CALL, tzinfo=tz):
-        return DigestStatus.MISSED
-    local_midnight = datetime.combine(now.astimezone(tz).date(), time(0), tzinfo=tz)
-    async with db.transaction() as session:
-        sent_today = await weekly.nudges_sent_between(
-            session,
-            digest.user_id,
-            local_midnight.astimezone(UTC),
-            (local_midnight + timedelta(days=1)).astimezone(UTC),
-        )
-    if sent_today >= DEFAULT_DAILY_CAP:
-        return DigestStatus.CAPPED
-    weeks_ago = max(0, (week_start_for(now, tz) - digest.week_start).days // DAYS_IN_WEEK)
-    reflection = await weekly_reflection(db, digest.user_id, now, weeks_ago)
-    if isinstance(reflection, NotPaired) or reflection.summary.is_empty:
-        return DigestStatus.SKIPPED
-    if limiter is not None:
-        await limiter.acquire(digest.user_id)
-    try:
-        await sender.send_digest(reflection)
-    except RecipientBlocked:
-        return DigestStatus.FAILED
-    except RetryLater as error:
-        return clock() + timedelta(seconds=error.seconds)
-    except NotDelivered:
-        return clock() + timedelta(minutes=1)
-    except MaybeDelivered:
-        return DigestStatus.SENT  # it may be on their screen: better once than twice
-    return DigestStatus.SENT
-
-
-async def _finish(db: Database, digest_id: int, **values: Any) -> None:
-    async with db.transaction() as session:
-        await weekly.finish_digest(session, digest_id, **values)
+    async def finish(self, digest_id: int, **values: Any) -> None:
+        async with self.db.transaction() as session:
+            await weekly.finish_digest(session, digest_id, **values)

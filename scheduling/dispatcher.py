@@ -1,8 +1,10 @@
 """Dispatch: send each due nudge exactly once, through whatever ``NudgeSender`` it is given.
 
-One tick claims due rows under a lease, re-checks each recipient (still paired, reachable,
-not paused, not already done), sends, and records the outcome row by row, so a crash
-loses at most the lease time and never the nudge.
+One tick claims a small batch of due rows under a lease, re-checks each recipient (still
+paired, reachable, not paused, not already done), sends them concurrently, and records the
+batch's outcomes in one transaction. A crash therefore loses no nudge (the lease runs out and
+another dispatcher takes the rows over); at worst the sends of the one unrecorded batch go
+out again, the price of writing outcomes in bulk rather than one commit per message.
 """
 
 from __future__ import annotations
@@ -59,8 +61,8 @@ class Dispatcher:
         clock: Clock,
         *,
         limiter: SendRateLimiter | None = None,
-        batch: int = 100,
-        concurrency: int = 8,
+        batch: int = 64,
+        concurrency: int = 32,
         on_blocked: BlockedHook | None = None,
     ) -> None:
         self.db = db
@@ -70,6 +72,7 @@ class Dispatcher:
         self.batch = batch
         self.concurrency = concurrency
         self.on_blocked = on_blocked
+        self._outcomes: list[dict[str, object]] = []
 
     async def tick(self) -> DispatchReport:
         """Send everything due now; returns what happened (for logs and tests)."""
@@ -83,12 +86,15 @@ class Dispatcher:
                 people = await nudges.recipients(session, [n.user_id for n in claimed])
                 done_midday = await self._already_thinking(session, claimed, people)
             semaphore = asyncio.Semaphore(self.concurrency)
-            await asyncio.gather(
-                *(
-                    self._bounded(semaphore, n, people.get(n.user_id), done_midday, report)
-                    for n in claimed
+            try:
+                await asyncio.gather(
+                    *(
+                        self._bounded(semaphore, n, people.get(n.user_id), done_midday, report)
+                        for n in claimed
+                    )
                 )
-            )
+            finally:
+                await self._flush()
             if len(claimed) < self.batch:
                 return report
 
@@ -173,8 +179,14 @@ class Dispatcher:
             report.sent += 1
 
     async def _finish(self, nudge_id: int, **values: object) -> None:
-        async with self.db.transaction() as session:
-            await nudges.finish(session, nudge_id, **values)
+        """Remember an outcome; the whole batch is written at once by ``_flush``."""
+        self._outcomes.append({"id": nudge_id, **values})
+
+    async def _flush(self) -> None:
+        outcomes, self._outcomes = self._outcomes, []
+        if outcomes:
+            async with self.db.transaction() as session:
+                await nudges.finish_many(session, outcomes)
 
     async def _retry(self, nudge: Nudge, error: Exception) -> None:
         """Back off and try again while the window lasts; the row keeps its attempt count."""
@@ -191,8 +203,8 @@ class Dispatcher:
 
     async def _blocked(self, nudge: Nudge) -> None:
         """Stop nudging someone who blocked the bot; tell their partner once, kindly."""
+        await self._finish(nudge.id, status=NudgeStatus.FAILED)
         async with self.db.transaction() as session:
-            await nudges.finish(session, nudge.id, status=NudgeStatus.FAILED)
             first_time, partner_id = await nudges.mark_unreachable(session, nudge.user_id)
         if first_time and self.on_blocked is not None:
             await self.on_blocked(nudge.user_id, partner_id)

@@ -6,10 +6,10 @@ makes a second process's plan a no-op, and ``planned_through`` lets it skip peop
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from domain.kinds import Ritual
 from domain.nudge_settings import policy_from_rows
@@ -17,7 +17,7 @@ from scheduling.planner import dates_to_plan, plan_day
 from scheduling.policy import NudgePolicy
 from storage import nudges
 from storage.database import Database
-from storage.nudges import PlanningRow
+from storage.nudges import NewNudge, PlanningRow
 
 PAGE = 5000
 
@@ -45,47 +45,63 @@ def _policy(row: PlanningRow) -> NudgePolicy:
 async def plan_pending(
     db: Database, now: datetime, rng: random.Random, *, phrasings: dict[Ritual, int]
 ) -> PlanningReport:
-    """Plan the local days that have not been planned yet, page by page."""
+    """Plan the local days that have not been planned yet, page by page.
+
+    Writing one page overlaps with reading and planning the next, so the database and the
+    planner work at the same time.
+    """
     after, people, planned = 0, 0, 0
-    while True:
-        async with db.transaction() as session:
-            rows = await nudges.planning_rows(session, after_user_id=after, limit=PAGE)
+    writing: asyncio.Task[None] | None = None
+    try:
+        while True:
+            async with db.transaction() as session:
+                rows = await nudges.planning_rows(session, after_user_id=after, limit=PAGE)
             if not rows:
                 return PlanningReport(people, planned)
             after = rows[-1].user_id
-            new_rows: list[dict[str, Any]] = []
-            through: dict[int, date] = {}
-            for row in rows:
-                days = [
-                    d
-                    for d in dates_to_plan(now, row.timezone)
-                    if row.planned_through is None or d > row.planned_through
-                ]
-                if not days:
-                    continue
-                policy = _policy(row)
-                ignored = {Ritual(r): n for r, _, _, n in row.settings if n}
-                for day in days:
-                    for planned_nudge in plan_day(
-                        policy, day, rng, ignored_in_a_row=ignored, not_before=now
-                    ):
-                        new_rows.append(
-                            {
-                                "user_id": row.user_id,
-                                "couple_id": row.couple_id,
-                                "ritual": planned_nudge.ritual.value,
-                                "local_date": day,
-                                "due_at": planned_nudge.due_at,
-                                "window_end_at": planned_nudge.window_end_at,
-                                "status": "planned",
-                                "attempt": 0,
-                                "snoozed": False,
-                                "phrasing": phrasing_for(
-                                    row.user_id, day, phrasings[planned_nudge.ritual]
-                                ),
-                            }
-                        )
-                through[row.user_id] = days[-1]
-                people += 1
-            await nudges.add_planned(session, new_rows, through)
+            new_rows, through = _plan_page(rows, now, rng, phrasings)
+            people += len(through)
             planned += len(new_rows)
+            if writing is not None:
+                await writing
+            writing = asyncio.create_task(_write(db, new_rows, through))
+    finally:
+        if writing is not None:
+            await writing
+
+
+async def _write(db: Database, rows: list[NewNudge], through: dict[int, date]) -> None:
+    async with db.transaction() as session:
+        await nudges.add_planned(session, rows, through)
+
+
+def _plan_page(
+    rows: list[PlanningRow], now: datetime, rng: random.Random, phrasings: dict[Ritual, int]
+) -> tuple[list[NewNudge], dict[int, date]]:
+    new_rows: list[NewNudge] = []
+    through: dict[int, date] = {}
+    for row in rows:
+        days = [
+            d
+            for d in dates_to_plan(now, row.timezone)
+            if row.planned_through is None or d > row.planned_through
+        ]
+        if not days:
+            continue
+        policy = _policy(row)
+        ignored = {Ritual(r): n for r, _, _, n in row.settings if n}
+        for day in days:
+            for planned in plan_day(policy, day, rng, ignored_in_a_row=ignored, not_before=now):
+                new_rows.append(
+                    NewNudge(
+                        row.user_id,
+                        row.couple_id,
+                        planned.ritual.value,
+                        day,
+                        planned.due_at,
+                        planned.window_end_at,
+                        phrasing_for(row.user_id, day, phrasings[planned.ritual]),
+                    )
+                )
+        through[row.user_id] = days[-1]
+    return new_rows, through

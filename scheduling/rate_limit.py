@@ -29,6 +29,7 @@ class SendRateLimiter:
         self._recent: deque[float] = deque()
         self._last_by_chat: dict[int, float] = {}
         self._lock = asyncio.Lock()
+        self._spacing = 1.0 / max(per_second - 3, 1)
 
     async def acquire(self, chat_id: int) -> None:
         """Wait until one more message, to ``chat_id``, keeps both limits."""
@@ -40,6 +41,10 @@ class SendRateLimiter:
                 wait = 0.0
                 if len(self._recent) >= self.per_second:
                     wait = 1.0 - (now - self._recent[0])
+                if self._recent:
+                    # Evenly spaced, with a little headroom: requests in flight arrive with
+                    # jitter, and Telegram counts arrivals, not our intentions.
+                    wait = max(wait, self._spacing - (now - self._recent[-1]))
                 last = self._last_by_chat.get(chat_id)
                 if last is not None and now - last < self.per_chat_interval:
                     wait = max(wait, self.per_chat_interval - (now - last))

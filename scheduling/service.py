@@ -13,7 +13,7 @@ from datetime import timedelta
 from domain.clock import Clock
 from domain.kinds import Ritual
 from messages.nudges import PHRASING_COUNTS
-from scheduling.dispatcher import DispatchReport, Dispatcher
+from scheduling.dispatcher import Dispatcher, DispatchReport
 from scheduling.planning import PlanningReport, plan_pending
 from storage import nudges
 from storage.database import Database

@@ -17,8 +17,12 @@ async def create(session: AsyncSession, first_id: int, second_id: int, now: date
     return couple
 
 
-async def get_active(session: AsyncSession, couple_id: int) -> Couple | None:
+async def get_active(
+    session: AsyncSession, couple_id: int, *, for_update: bool = False
+) -> Couple | None:
     statement = select(Couple).where(Couple.id == couple_id, Couple.ended_at.is_(None))
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(statement)).scalar_one_or_none()
 
 

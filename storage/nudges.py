@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConnectionEvent, Nudge, NudgeStatus, RitualSetting, User
@@ -84,23 +83,60 @@ async def planning_rows(
     ]
 
 
-def _insert_ignoring_duplicates(session: AsyncSession) -> Any:
-    """INSERT that skips a (user, ritual, day) already planned, e.g. by another process."""
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        return postgresql.insert(Nudge).on_conflict_do_nothing(
-            constraint="uq_nudges_user_ritual_day"
-        )
-    if session.bind is not None and session.bind.dialect.name == "sqlite":
-        return sqlite.insert(Nudge).on_conflict_do_nothing()
-    return insert(Nudge)
+class NewNudge(NamedTuple):
+    user_id: int
+    couple_id: int
+    ritual: str
+    local_date: date
+    due_at: datetime
+    window_end_at: datetime
+    phrasing: int
+
+
+_COLUMNS = (
+    "user_id, couple_id, ritual, local_date, due_at, window_end_at, phrasing, "
+    "status, attempt, snoozed"
+)
+_INSERT = {
+    # Plain driver-level executemany: planning writes millions of rows, and SQLAlchemy's
+    # per-value processing would cost more than the planning itself. The unique
+    # (person, ritual, day) constraint makes a row another process planned a no-op.
+    "sqlite": f"INSERT INTO nudges ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', 0, 0) "
+    "ON CONFLICT DO NOTHING",
+    # One statement a page: arrays of each column, zipped back into rows by unnest().
+    "postgresql": f"INSERT INTO nudges ({_COLUMNS}) "
+    "SELECT u, c, r, d, due, wend, p, 'planned', 0, false FROM unnest("
+    "$1::bigint[], $2::int[], $3::varchar[], $4::date[], $5::timestamptz[], "
+    "$6::timestamptz[], $7::int[]) AS t(u, c, r, d, due, wend, p) "
+    "ON CONFLICT ON CONSTRAINT uq_nudges_user_ritual_day DO NOTHING",
+}
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite
 
 
 async def add_planned(
-    session: AsyncSession, rows: Sequence[dict[str, Any]], planned_through: dict[int, date]
+    session: AsyncSession, rows: Sequence[NewNudge], planned_through: dict[int, date]
 ) -> None:
     """Store planned nudges and move each person's ``planned_through`` mark forward."""
+    connection = await session.connection()
+    dialect = connection.dialect.name
     if rows:
-        await session.execute(_insert_ignoring_duplicates(session), list(rows))
+        if dialect == "sqlite":
+            params: list[tuple[Any, ...]] = [
+                (
+                    r.user_id,
+                    r.couple_id,
+                    r.ritual,
+                    r.local_date.isoformat(),
+                    r.due_at.astimezone(UTC).strftime(_SQLITE_DATETIME),
+                    r.window_end_at.astimezone(UTC).strftime(_SQLITE_DATETIME),
+                    r.phrasing,
+                )
+                for r in rows
+            ]
+            await connection.exec_driver_sql(_INSERT[dialect], params)
+        else:
+            columns = tuple(list(column) for column in zip(*rows, strict=True))
+            await connection.exec_driver_sql(_INSERT[dialect], columns)
     by_date: dict[date, list[int]] = {}
     for user_id, day in planned_through.items():
         by_date.setdefault(day, []).append(user_id)
@@ -190,6 +226,16 @@ async def finish(session: AsyncSession, nudge_id: int, **values: Any) -> None:
         .values(lease_until=None, **values)
         .execution_options(synchronize_session=False)
     )
+
+
+async def finish_many(session: AsyncSession, outcomes: Sequence[dict[str, Any]]) -> None:
+    """Record a batch of outcomes (each a dict with ``id``) in few statements."""
+    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for outcome in outcomes:
+        row = {"lease_until": None, **outcome}
+        groups.setdefault(frozenset(row), []).append(row)
+    for rows in groups.values():
+        await session.execute(update(Nudge), rows)
 
 
 async def get(session: AsyncSession, nudge_id: int, *, for_update: bool = False) -> Nudge | None:

@@ -12,8 +12,8 @@ from storage.models import User
 
 async def get(session: AsyncSession, user_id: int, *, for_update: bool = False) -> User | None:
     statement = select(User).where(User.id == user_id)
-    if for_update:
-        statement = statement.with_for_update()
+    if for_update:  # a locking read must see the latest row, not the session's cached copy
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(statement)).scalar_one_or_none()
 
 
@@ -53,10 +53,12 @@ async def join_couple(session: AsyncSession, user_ids: tuple[int, int], couple_i
     return bool(result.rowcount == 2)  # type: ignore[attr-defined]
 
 
-async def leave_couple(session: AsyncSession, couple_id: int) -> None:
-    await session.execute(
+async def leave_couple(session: AsyncSession, couple_id: int) -> int:
+    """Detach both members; returns how many were still attached (0: ended meanwhile)."""
+    result = await session.execute(
         update(User)
         .where(User.couple_id == couple_id)
         .values(couple_id=None, awaiting=None)
         .execution_options(synchronize_session=False)
     )
+    return int(result.rowcount)  # type: ignore[attr-defined]

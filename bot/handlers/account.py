@@ -11,7 +11,7 @@ from bot import callbacks, keyboards
 from bot.context import BotContext
 from bot.handlers.common import message, register
 from domain import accounts
-from domain.results import Person
+from domain.results import Person, Stale
 from messages import texts
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,9 @@ async def forget_confirmed(update: Update, context: BotContext) -> None:
         await query.answer(texts.STALE_BUTTON)
         return
     partner = await accounts.forget(context.db, query.from_user.id, context.now())
+    if partner is Stale.STALE:  # a double tap: the first one already did it all
+        await query.answer(texts.STALE_BUTTON)
+        return
     await query.answer()
     await _close_confirmation(context, query.from_user.id, query, texts.FORGET_DONE)
     if partner is not None:

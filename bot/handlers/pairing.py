@@ -79,11 +79,17 @@ async def pair_yes(update: Update, context: BotContext) -> None:
     """The invited partner said yes: both get a warm confirmation and the everyday buttons."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
     await register(update, context)
-    result = await pairing.accept(
-        context.db, query.from_user.id, callbacks.argument(query.data), context.now()
-    )
+    code = callbacks.argument(query.data)
+    result = await pairing.accept(context.db, query.from_user.id, code, context.now())
+    if isinstance(result, PairProblem) and await pairing.accepted_by(
+        context.db, query.from_user.id, code
+    ):
+        # A double tap (or an older copy of this preview): the first yes paired them and
+        # said so; a refusal now would only confuse.
+        await query.answer(texts.STALE_BUTTON)
+        return
+    await query.answer()
     if isinstance(result, PairProblem):
         profile = await register(update, context)
         await query.edit_message_text(problem_text(result, profile.partner))

@@ -7,8 +7,8 @@ cannot be used changes nothing. Every button acts on the presser's own settings 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Final
+from collections.abc import Callable, Coroutine
+from typing import Any, Final
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -277,7 +277,7 @@ async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup)
 
 
 #: The typed commands, for ``register_handlers``' ``commands`` dict (``/timezone`` is onboarding's).
-COMMANDS: Final[dict[str, Callable[[Update, BotContext], Awaitable[None]]]] = {
+COMMANDS: Final[dict[str, Callable[[Update, BotContext], Coroutine[Any, Any, None]]]] = {
     "settings": settings_command,
     "rituals": rituals_command,
     "morning": morning_command,

@@ -1,8 +1,8 @@
 """“How are we doing this week?”: the reflection as a chart with words, asked or on Sundays.
 
 Three ways in — ``/week``, a question typed in one's own words, the "📊 Our week" button —
-all end in :func:`send_reflection`, so everyone gets the same message whichever door they
-used. The Sunday digest goes out through the same function (``TelegramDigestSender``).
+all end in :func:`reflection_parts`, so everyone gets the same message whichever door they
+used; the Sunday digest (``TelegramDigestSender``) is the same message with a greeting.
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 import html
 import logging
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.error import RetryAfter as TelegramRetryAfter
 
 from bot import callbacks, keyboards
@@ -94,12 +95,19 @@ async def reply_with_week(context: BotContext, chat_id: int, weeks_ago: int) -> 
     await send_reflection(context.bot, chat_id, reflection)
 
 
-async def send_reflection(
-    bot: Bot, chat_id: int, reflection: Reflection, *, digest: bool = False
-) -> None:
-    """The chart as a photo with the words as its caption when they fit, else photo then words.
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One message of a reflection: a photo with a caption, or plain words."""
 
-    The chart's colour key is added to the caption only when there is room for it.
+    text: str
+    photo: bytes | None = None
+
+
+def reflection_parts(reflection: Reflection, *, digest: bool = False) -> list[Part]:
+    """The chart with the words as its caption when they fit, else the chart then the words.
+
+    The chart's colour key joins the caption only when there is room for it; without a
+    chart (a brand-new or quiet fortnight) the words go alone.
     """
     summary, (asker, partner) = reflection.summary, reflection.names
     text = words.render_summary(
@@ -107,19 +115,31 @@ async def send_reflection(
     )
     if digest:
         text = f"{words.DIGEST_INTRO}\n\n{text}\n\n{words.DIGEST_FOOTER}"
-    if reflection.chart_png is None:
-        await bot.send_message(chat_id, text)
-        return
+    png = reflection.chart_png
+    if png is None:
+        return [Part(text)]
     key = words.chart_caption(
         summary, asker_name=asker, partner_name=partner, last_week=reflection.last_week
     )
-    photo = InputFile(reflection.chart_png, filename=CHART_FILENAME)
     for caption in (f"{text}\n\n{key}", text):
         if visible_length(caption) <= CAPTION_LIMIT:
-            await bot.send_photo(chat_id, photo, caption=caption)
-            return
-    await bot.send_photo(chat_id, photo, caption=key)
-    await bot.send_message(chat_id, text)
+            return [Part(caption, png)]
+    return [Part(key, png), Part(text)]
+
+
+async def send_part(bot: Bot, chat_id: int, part: Part) -> None:
+    """One message; the PNG is uploaded from memory under a friendly file name."""
+    if part.photo is None:
+        await bot.send_message(chat_id, part.text)
+    else:
+        photo = InputFile(part.photo, filename=CHART_FILENAME)
+        await bot.send_photo(chat_id, photo, caption=part.text)
+
+
+async def send_reflection(bot: Bot, chat_id: int, reflection: Reflection) -> None:
+    """Answer someone who asked: one message, or two when the words outgrow a caption."""
+    for part in reflection_parts(reflection):
+        await send_part(bot, chat_id, part)
 
 
 def visible_length(text_html: str) -> int:
@@ -150,20 +170,34 @@ class TelegramDigestSender:
         self.bot = bot
 
     async def send_digest(self, reflection: Reflection) -> None:
-        try:
-            await send_reflection(self.bot, reflection.asker.user_id, reflection, digest=True)
-        except Forbidden as error:
-            raise RecipientBlocked(str(error)) from error
-        except TelegramRetryAfter as error:
-            raise RetryLater(_seconds(error.retry_after)) from error
-        except TimedOut as error:
-            raise MaybeDelivered(str(error)) from error
-        except BadRequest as error:
-            if "chat not found" in error.message.lower():
-                raise RecipientBlocked(str(error)) from error
-            raise
-        except NetworkError as error:
-            raise NotDelivered(str(error)) from error
+        chat_id = reflection.asker.user_id
+        for index, part in enumerate(reflection_parts(reflection, digest=True)):
+            try:
+                await send_part(self.bot, chat_id, part)
+            except TelegramError as error:
+                if index > 0:  # the chart is on their screen: better half once than twice
+                    raise MaybeDelivered(str(error)) from error
+                translated = _translated(error)
+                if translated is error:
+                    raise
+                raise translated from error
+
+
+def _translated(error: TelegramError) -> Exception:
+    """Telegram's error as the scheduler's vocabulary (the same mapping as for nudges)."""
+    if isinstance(error, Forbidden):
+        return RecipientBlocked(str(error))
+    if isinstance(error, TelegramRetryAfter):
+        return RetryLater(_seconds(error.retry_after))
+    if isinstance(error, TimedOut):
+        return MaybeDelivered(str(error))
+    if isinstance(error, BadRequest):
+        if "chat not found" in error.message.lower():
+            return RecipientBlocked(str(error))
+        return error
+    if isinstance(error, NetworkError):
+        return NotDelivered(str(error))
+    return error
 
 
 def _seconds(retry_after: int | timedelta) -> float:

@@ -41,6 +41,7 @@ class RecordedRequest:
     files: dict[str, bytes] = field(default_factory=dict)
     error_code: int | None = None
     description: str | None = None
+    received_at: float = 0.0  # time.monotonic() when the server got it (rate-limit checks)
 
     @property
     def ok(self) -> bool:

@@ -841,6 +841,7 @@ class FakeTelegram:
                 files={name: upload.data for name, upload in files.items()},
                 error_code=None if error is None else error.error_code,
                 description=None if error is None else error.description,
+                received_at=time.monotonic(),
             )
         )
         await self._notify_state()
