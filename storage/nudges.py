@@ -7,12 +7,12 @@ SQLite has a single writer, which gives the same guarantee within one process.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConnectionEvent, Nudge, NudgeStatus, RitualSetting, User
@@ -297,16 +297,3 @@ async def bump_ignored(session: AsyncSession, user_id: int, ritual: str, *, rese
 async def count_by_status(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(select(Nudge.status, func.count()).group_by(Nudge.status))
     return {status: int(count) for status, count in rows}
-
-
-async def delete_future_planned(session: AsyncSession, user_id: int, now: datetime) -> None:
-    await session.execute(
-        delete(Nudge).where(
-            Nudge.user_id == user_id, Nudge.status == NudgeStatus.PLANNED, Nudge.due_at > now
-        )
-    )
-
-
-async def iter_all(session: AsyncSession) -> AsyncIterator[Nudge]:
-    for nudge in await session.scalars(select(Nudge).order_by(Nudge.id)):
-        yield nudge

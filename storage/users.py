@@ -26,7 +26,10 @@ async def upsert(session: AsyncSession, user_id: int, first_name: str, now: date
         await session.flush()
     else:
         user.first_name = first_name[:128]
-        user.is_active = True
+        if not user.is_active:
+            # Back after blocking the bot: their cancelled nudges get planned afresh.
+            user.is_active = True
+            user.planned_through = None
     return user
 
 
