@@ -30,7 +30,7 @@ from bot.settings import Settings
 from domain.clock import Clock, system_clock
 from messages import settings as settings_texts
 from messages import texts
-from scheduling.digest import DIGEST_EVERY, digest_limiter, send_due_digests
+from scheduling.digest import DIGEST_EVERY, digest_limiter, render_pool, send_due_digests
 from scheduling.dispatcher import Dispatcher
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.service import (
@@ -116,11 +116,20 @@ def schedule_jobs(application: BotApplication, service: NudgeService) -> None:
     jobs.run_repeating(dispatch, interval=DISPATCH_EVERY, first=5, name="dispatch nudges")
     jobs.run_repeating(housekeeping, interval=HOUSEKEEPING_EVERY, first=60, name="housekeeping")
 
-    digest_sender, limiter = weekly.TelegramDigestSender(application.bot), digest_limiter()
+    digest_sender, limiter, pool = (
+        weekly.TelegramDigestSender(application.bot),
+        digest_limiter(),
+        render_pool(),
+    )
 
     async def digest(_: BotContext) -> None:
         await send_due_digests(
-            service.db, digest_sender, service.clock, service.rng, limiter=limiter
+            service.db,
+            digest_sender,
+            service.clock,
+            service.rng,
+            limiter=limiter,
+            render_executor=pool,
         )
 
     jobs.run_repeating(digest, interval=DIGEST_EVERY, first=30, name="weekly digest")

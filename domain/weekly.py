@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.kinds import EventSource, MomentKind, Ritual
@@ -72,7 +74,7 @@ async def weekly_reflection(
     Only the asker's active couple is read, so nobody else's figures can leak in. The chart
     is drawn in a worker thread; ``chart=False`` skips it (the benchmark times the query).
     """
-    summary_and_people = await weekly_summary(db, user_id, now, weeks_ago)
+    summary_and_people = await summarize_for(db, user_id, now, weeks_ago)
     if isinstance(summary_and_people, NotPaired):
         return summary_and_people
     summary, asker, partner = summary_and_people
@@ -80,7 +82,7 @@ async def weekly_reflection(
     return Reflection(summary, asker, partner, weeks_ago, png)
 
 
-async def weekly_summary(
+async def summarize_for(
     db: Database, user_id: int, now: datetime, weeks_ago: int = 0
 ) -> tuple[WeeklySummary, Partner, Partner] | NotPaired:
     """Read the fortnight and count it: four indexed queries in one consistent snapshot."""
@@ -111,16 +113,23 @@ async def weekly_summary(
     return summary, asker, partner
 
 
-async def render_chart(summary: WeeklySummary, names: tuple[str, str]) -> bytes | None:
-    """PNG bytes, drawn in a thread; None when there is nothing to draw or drawing fails.
+async def render_chart(
+    summary: WeeklySummary, names: tuple[str, str], *, executor: Executor | None = None
+) -> bytes | None:
+    """PNG bytes, drawn off the event loop; None when there is nothing to draw or it fails.
 
-    A fortnight with no moments at all would be an empty grid, which reads like a verdict;
-    the words alone are kinder then. A drawing error must never cost the person the words.
+    A worker thread by default; ``executor`` may be a process pool, for callers (the Sunday
+    digest) that draw many charts in a row and would otherwise hold the GIL for long
+    stretches. A fortnight with no moments at all would be an empty grid, which reads like
+    a verdict: the words alone are kinder then. A drawing error never costs the words.
     """
     if summary.is_empty:
         return None
     try:
-        return await asyncio.to_thread(render_week_chart, summary, names=names)
+        if executor is None:
+            return await asyncio.to_thread(render_week_chart, summary, names=names)
+        draw = partial(render_week_chart, summary, names=names)
+        return await asyncio.get_running_loop().run_in_executor(executor, draw)
     except Exception:
         log.exception("could not draw the weekly chart; sending the words alone")
         return None

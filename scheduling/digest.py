@@ -13,7 +13,9 @@ its own small periodic job, so the nudge planner and its cap logic stay untouche
 
 Kindness rules: nothing after Sunday 22:00 local (a late digest would land in quiet
 hours); nothing for a couple with a completely quiet fortnight (a page of zeros on a
-Sunday night would read like a reproach); and the day's cap of nudges is respected.
+Sunday night would read like a reproach); and no digest for someone who already had the
+day's cap of nudges (it is then recorded as ``capped``, not retried). The other direction
+— a later nudge counting the digest — belongs to the nudge dispatcher and is not done here.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import multiprocessing
 import random
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Final, Protocol
@@ -85,6 +88,18 @@ class DigestReport:
     missed: int = 0
     failed: int = 0
     retried: int = 0
+
+
+def render_pool() -> ProcessPoolExecutor:
+    """One drawing process for the digest, so hours of charts never hold the bot's GIL.
+
+    A worker thread would do for one chart, but the digest draws one after another and
+    matplotlib holds the GIL in long C stretches: measured in bench/bench_weekly.py, taps
+    during the digest stay at their idle latency with a process and triple with a thread.
+    ``forkserver`` because forking a process that runs threads can copy a held lock; the
+    worker starts on the first chart, so a bot that never sends a digest never starts it.
+    """
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
 
 
 def digest_limiter() -> SendRateLimiter:

@@ -35,6 +35,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     # With WAL, NORMAL is still safe against an application crash; it skips an fsync per commit.
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # 64 MiB of page cache instead of 2: the nudge indexes stay in memory while planning.
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 

@@ -1,0 +1,247 @@
+"""“How are we doing this week?” end to end, over HTTP against the fake Bot API.
+
+A couple in two zones (Anna in Berlin, Ben in New York) with a constructed fortnight; every
+event sits in the afternoon UTC, so it falls on the same local day for both and the two of
+them must read exactly the same figures. Time moves only through ``h.clock``; the digest
+job is ticked by hand, as the JobQueue would every five minutes.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import struct
+import zlib
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.handlers import weekly as weekly_handlers
+from bot.handlers.weekly import TelegramDigestSender, reflection_parts, visible_length
+from domain.kinds import MomentKind
+from domain.weekly import Reflection
+from messages import texts
+from messages.weekly import DIGEST_INTRO, NOT_PAIRED_WEEKLY
+from scheduling.digest import send_due_digests
+from storage.models import NudgeStatus, User
+from tests.e2e.conftest import Harness, pair
+from tests.fake_telegram import BotMessage, FakeUser
+from tests.weekly.factories import ANNA, BEN, BERLIN, summary_for
+from tests.weekly.factories import WEEK as FACTORY_WEEK
+from tests.weekly.test_weekly_messages import spread
+from tests.weekly.test_weekly_queries import add_event, add_nudge
+
+K = MomentKind
+NEW_YORK = ZoneInfo("America/New_York")
+WEEK = date(2026, 11, 23)  # Monday; the harness clock starts on Thursday 26 Nov, 09:00 UTC
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+FIGURES = (
+    re.compile(r"💛 (\d+) moments? together"),
+    re.compile(r"📅 (\d+) of (\d+) days"),
+    re.compile(r"💞 (\d+) moments? together so far"),
+    re.compile(r"acted on (\d+) of (\d+) nudges"),
+)
+
+
+def utc(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+
+
+def figures(msg: BotMessage) -> list[tuple[str, ...] | None]:
+    """The numbers a person reads, in order; what both partners must agree on."""
+    found = [pattern.search(msg.body) for pattern in FIGURES]
+    return [None if match is None else match.groups() for match in found]
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from a checked IHDR chunk."""
+    assert png.startswith(PNG_SIGNATURE)
+    length, kind = struct.unpack(">I4s", png[8:16])
+    assert (length, kind) == (13, b"IHDR")
+    (crc,) = struct.unpack(">I", png[29:33])
+    assert crc == zlib.crc32(png[12:29])
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+async def couple_id_of(h: Harness, user_id: int) -> int:
+    async with h.db.transaction() as session:
+        user = await session.get(User, user_id)
+        assert user is not None and user.couple_id is not None
+        return user.couple_id
+
+
+async def set_zone(person: FakeUser, zone: str) -> None:
+    await person.send(f"/timezone {zone}")
+    await person.wait_for(lambda m: zone in m.body)
+
+
+async def anna_and_ben(h: Harness) -> tuple[FakeUser, FakeUser, int]:
+    """Paired over HTTP, in two zones, with the constructed fortnight in the database.
+
+    This week so far: Mon hug each, Tue Anna appreciation, Wed Ben thinking-of-you and Anna
+    love-back, Thu Ben kiss = 6 (3 each), connected Mon and Wed. Last week: 3. All time: 9.
+    Nudges this week: Anna acted on one after 5 minutes, Ben declined one.
+    """
+    anna, ben = h.user(41, "Anna"), h.user(42, "Ben")
+    await pair(h, anna, ben)
+    await set_zone(anna, "Europe/Berlin")
+    await set_zone(ben, "America/New_York")
+    couple = await couple_id_of(h, anna.id)
+    rows = [
+        (anna.id, K.HUG, utc(WEEK, 14)),
+        (ben.id, K.HUG, utc(WEEK, 14, 5)),
+        (anna.id, K.APPRECIATION, utc(WEEK + timedelta(days=1), 15)),
+        (ben.id, K.THINKING_OF_YOU, utc(WEEK + timedelta(days=2), 14)),
+        (anna.id, K.LOVE_BACK, utc(WEEK + timedelta(days=2), 14, 3)),
+        (ben.id, K.KISS, utc(WEEK + timedelta(days=3), 8)),
+        (anna.id, K.HUG, utc(WEEK - timedelta(days=6), 14)),
+        (ben.id, K.HUG, utc(WEEK - timedelta(days=6), 14, 1)),
+        (anna.id, K.GOODNIGHT, utc(WEEK - timedelta(days=3), 21)),
+    ]
+    for actor, kind, when in rows:
+        await add_event(h.db, couple, actor, kind, when)
+    await add_nudge(h.db, couple, anna.id, utc(WEEK, 13), NudgeStatus.ACTED, after_minutes=5)
+    await add_nudge(h.db, couple, ben.id, utc(WEEK + timedelta(days=1), 16), NudgeStatus.DECLINED)
+    return anna, ben, couple
+
+
+def digests(person: FakeUser) -> list[BotMessage]:
+    return [m for m in person.chat if m.body.startswith(DIGEST_INTRO)]
+
+
+async def ask(person: FakeUser, text: str) -> BotMessage:
+    """Ask in any words; the reflection arrives as a photo with the words as its caption."""
+    await person.send(text)
+    return await person.wait_for(lambda m: m.photo is not None, timeout=10)
+
+
+async def test_both_partners_asking_in_their_own_words_read_the_same_week(
+    harness: Harness,
+) -> None:
+    h = harness
+    anna, ben, _ = await anna_and_ben(h)
+    replies = [
+        await ask(anna, "how are we doing this week"),
+        await ask(ben, "/week"),
+        await ask(anna, "How's our week?"),
+        await ask(ben, "how r we doin this wk"),
+    ]
+    expected = [("6",), ("2", "4"), ("9",), ("1", "2")]
+    for reply in replies:
+        assert figures(reply) == expected, reply.describe()
+        assert "up from 3 last week" in reply.body
+        assert "You both reached out" in reply.body
+        assert "23–29 Nov" in reply.body and "(so far)" in reply.body
+    # Each reads the other's name, never their own as "partner"; the chart key names both.
+    assert "Anna and Ben" in replies[0].body and "Ben and Anna" in replies[1].body
+    for reply in replies:
+        assert reply.photo is not None
+        assert png_size(reply.photo) == (900, 600)
+        assert 10_000 <= len(reply.photo) <= 300_000
+        assert reply.photo.endswith(b"IEND\xaeB`\x82")
+        assert reply.photo_sizes and reply.photo_sizes[0]["width"] == 900
+    # One message per question: the words fit in the caption, nothing else was sent.
+    assert anna.unread == [] and ben.unread == []
+
+
+async def test_last_week_question_gets_last_week(harness: Harness) -> None:
+    h = harness
+    anna, _, _ = await anna_and_ben(h)
+    reply = await ask(anna, "how did we do last week")
+    assert "Last week (16–22 Nov)" in reply.body
+    assert figures(reply)[0] == ("3",)
+    assert figures(reply)[1] == ("1", "7")  # Tuesday, from both
+    command = await ask(anna, "/week last")
+    assert figures(command) == figures(reply)
+
+
+async def test_the_our_week_button_sends_the_reflection(harness: Harness) -> None:
+    h = harness
+    anna, _, _ = await anna_and_ben(h)
+    last = anna.chat[-1]
+    await anna.press_data("v1:wk", message_id=last.message_id)
+    answer = await anna.next_callback_answer()
+    assert answer.text is None and not answer.show_alert
+    reply = await anna.wait_for(lambda m: m.photo is not None, timeout=10)
+    assert figures(reply)[0] == ("6",)
+
+
+async def test_someone_not_paired_gets_a_kind_explanation_and_the_invite(
+    harness: Harness,
+) -> None:
+    h = harness
+    carol = h.user(43, "Carol")
+    for text in ("/week", "how are we doing?"):
+        await carol.send(text)
+        reply = await carol.wait_for(lambda m: m.text is not None and "made for two" in m.text)
+        assert reply.raw_text == NOT_PAIRED_WEEKLY
+        assert reply.button_texts == [texts.BUTTON_INVITE]
+    assert all(m.photo is None for m in carol.chat)
+
+
+async def test_a_brand_new_couple_gets_encouragement_without_a_chart(harness: Harness) -> None:
+    h = harness
+    dora, emil = h.user(44, "Dora"), h.user(45, "Emil")
+    await pair(h, dora, emil)
+    await dora.send("how are we doing this week?")
+    reply = await dora.wait_for(lambda m: "first week" in m.body)
+    assert reply.photo is None and "Emil" in reply.body
+
+
+async def test_the_sunday_digest_arrives_once_per_partner_at_their_local_evening(
+    harness: Harness,
+) -> None:
+    h = harness
+    anna, ben, _ = await anna_and_ben(h)
+    carl, dana = h.user(46, "Carl"), h.user(47, "Dana")
+    await pair(h, carl, dana)
+    for person in (carl, dana):
+        await set_zone(person, "Europe/Berlin")
+    await add_event(h.db, await couple_id_of(h, carl.id), carl.id, K.HUG, utc(WEEK, 12))
+    await dana.send("/digest off")
+    await dana.wait_for(lambda m: "no more Sunday digest" in m.body)
+
+    sender, rng = TelegramDigestSender(h.app.bot), random.Random(11)
+    people = (anna, ben, carl, dana)
+    arrived: dict[int, list[datetime]] = {person.id: [] for person in people}
+    reported = 0
+    h.clock.set(datetime(2026, 11, 29, 15, 0, tzinfo=UTC))  # Sunday 16:00 Berlin
+    while h.clock() < datetime(2026, 11, 30, 6, 0, tzinfo=UTC):  # Monday 01:00 New York
+        reported += await send_due_digests(h.db, sender, h.clock, rng)
+        for person in people:
+            seen = len(digests(person))
+            arrived[person.id] += [h.clock()] * (seen - len(arrived[person.id]))
+        h.clock.advance(timedelta(minutes=5))
+
+    assert {who: len(times) for who, times in arrived.items()} == {
+        anna.id: 1,
+        ben.id: 1,
+        carl.id: 1,
+        dana.id: 0,
+    }
+    for person, zone in ((anna, BERLIN), (ben, NEW_YORK), (carl, BERLIN)):
+        local = arrived[person.id][0].astimezone(zone)
+        assert local.date() == date(2026, 11, 29), local
+        assert (18, 30) <= (local.hour, local.minute) <= (19, 35), local
+    assert reported == 3
+    digest = digests(anna)[0]
+    assert digest.photo is not None and png_size(digest.photo) == (900, 600)
+    assert figures(digest)[:3] == [("6",), ("2", "7"), ("9",)]
+    assert "/digest off" in digest.body and "For next week" in digest.body
+    # Another pass later that night: nothing more.
+    assert await send_due_digests(h.db, sender, h.clock, rng) == 0
+
+
+def test_words_too_long_for_a_caption_follow_the_chart(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Telegram caps captions at 1024: past that, the chart (with its key) and then the words."""
+    summary = summary_for(spread((5, 3)), tz=BERLIN, week_start=FACTORY_WEEK)
+    reflection = Reflection(summary, ANNA, BEN, 0, b"\x89PNG fake")
+    (single,) = reflection_parts(reflection)
+    assert single.photo is not None and "Anna and Ben, one colour each" in single.text
+    monkeypatch.setattr(weekly_handlers, "CAPTION_LIMIT", 300)
+    chart, words = reflection_parts(reflection, digest=True)
+    assert chart.photo is not None and chart.text.startswith("📊 Your week day by day")
+    assert words.photo is None and words.text.startswith(DIGEST_INTRO)
+    assert visible_length("<b>a&amp;b</b> 💞") == 6  # tags dropped, entities decoded, UTF-16
