@@ -10,7 +10,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, T
 from telegram.error import RetryAfter as TelegramRetryAfter
 
 from bot import callbacks
-from domain.kinds import NUDGE_ACTIONS
+from bot.handlers.weekly import week_keyboard
+from domain.kinds import NUDGE_ACTIONS, Ritual
 from messages import nudges as copy
 from messages import texts
 from scheduling.sender import (
@@ -24,6 +25,7 @@ from storage import users
 from storage.database import Database
 
 NUDGE = "n"
+SUNDAY = 6
 log = logging.getLogger(__name__)
 
 
@@ -42,6 +44,9 @@ def nudge_keyboard(nudge: OutgoingNudge) -> InlineKeyboardMarkup:
             rows[-1].append(button)
         else:
             rows.append([button])
+    if nudge.ritual is Ritual.BEDTIME and nudge.local_date.weekday() == SUNDAY:
+        # The end of the week: an easy way to look back at it together.
+        rows.extend(list(row) for row in week_keyboard().inline_keyboard)
     return InlineKeyboardMarkup(rows)
 
 

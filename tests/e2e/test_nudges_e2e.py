@@ -77,11 +77,17 @@ async def test_each_partner_gets_nudges_at_their_own_local_times(harness: Harnes
         assert all(not (t.hour >= 23 or t.hour < 6) for _, t in local)  # never at night
 
 
-async def _first_nudge(h: Harness, person: FakeUser, prefix: str, end: datetime) -> BotMessage:
+async def _first_nudge(
+    h: Harness, person: FakeUser, prefix: str, end: datetime, *, after: int = 0
+) -> BotMessage:
     while h.clock() < end:
         h.clock.advance(timedelta(minutes=5))
         await h.nudges.run_all()
-        found = [m for m in _nudges_in(person) if (m.text or "").startswith(prefix)]
+        found = [
+            m
+            for m in _nudges_in(person)
+            if (m.text or "").startswith(prefix) and m.message_id > after
+        ]
         unanswered = [m for m in found if m.buttons]
         if unanswered:
             return unanswered[-1]
@@ -257,3 +263,22 @@ async def test_two_dispatchers_send_each_nudge_exactly_once(
         if request.chat_id is not None and request.chat_id >= 5000:
             per_chat[request.chat_id] = per_chat.get(request.chat_id, 0) + 1
     assert per_chat == {5000 + n: 1 for n in range(people)}
+
+
+async def test_sunday_bedtime_nudge_offers_the_week(harness: Harness) -> None:
+    """On Sundays the bedtime nudge carries "📊 Our week", which opens the reflection."""
+    from messages.weekly import BUTTON_OUR_WEEK
+
+    h = harness
+    h.clock.set(datetime(2026, 11, 29, 5, 0, tzinfo=UTC))  # Sunday
+    alice, _bob = await _couple_in_two_zones(h)
+    bedtime = await _first_nudge(h, alice, BEDTIME, datetime(2026, 11, 29, 22, 0, tzinfo=UTC))
+    assert BUTTON_OUR_WEEK in [b.text for row in bedtime.buttons for b in row]
+    await alice.press(BUTTON_OUR_WEEK, message_id=bedtime.message_id)
+    reflection = await alice.wait_for(lambda m: m.message_id > bedtime.message_id)
+    assert "week" in reflection.body.lower()
+    # Weekdays' bedtime nudges do not carry it.
+    monday = await _first_nudge(
+        h, alice, BEDTIME, datetime(2026, 11, 30, 22, 0, tzinfo=UTC), after=bedtime.message_id
+    )
+    assert BUTTON_OUR_WEEK not in [b.text for row in monday.buttons for b in row]
