@@ -73,38 +73,58 @@ async def unpair(
     couple any more, the button is stale and nothing changes.
     """
     async with db.transaction() as session:
+        # The couple is locked before the person (here and in ``forget``), so two partners
+        # leaving at the same moment take turns instead of deadlocking.
+        couple = await couples.get_active(session, couple_id, for_update=True)
         user = await users.get(session, user_id, for_update=True)
         if user is None or user.couple_id is None:
             return NotPaired.NOT_PAIRED
         if user.couple_id != couple_id:
             return Stale.STALE
-        couple = await couples.get_active(session, couple_id)
         partner = await users.partner_of(session, user)
-        await users.leave_couple(session, couple_id)
+        if not await users.leave_couple(session, couple_id):
+            # Ended a moment ago by a simultaneous tap (theirs or ours): nothing left to do.
+            # (On SQLite the reads above can run ahead of the write lock; this write cannot.)
+            return Stale.STALE
         if couple is not None:
             await couples.end(session, couple, now)
         return _person(partner) if partner else NotPaired.NOT_PAIRED
 
 
-async def forget(db: Database, user_id: int, now: datetime) -> Person | None:
+async def forget(db: Database, user_id: int, now: datetime) -> Person | Stale | None:
     """Delete everything about the person; returns the partner they had, to be told kindly.
 
     Their events, invites and attempts go with them (ON DELETE CASCADE). A couple both of
     whose members are gone is deleted too, so nothing about either of them remains.
+    ``Stale`` when there is nobody to forget (a simultaneous tap already did): nothing is
+    done, or said, twice.
     """
-    async with db.transaction() as session:
-        user = await users.get(session, user_id, for_update=True)
-        if user is None:
-            return None
-        partner = await users.partner_of(session, user)
-        if user.couple_id is not None:
-            couple = await couples.get_active(session, user.couple_id)
-            await users.leave_couple(session, user.couple_id)
-            if couple is not None:
-                await couples.end(session, couple, now)
-        await session.delete(user)
-        await session.flush()
-        await session.execute(
-            delete(Couple).where(Couple.first_id.is_(None), Couple.second_id.is_(None))
-        )
-        return _person(partner) if partner else None
+    try:
+        async with db.transaction() as session:
+            found = await users.get(session, user_id)
+            if found is not None and found.couple_id is not None:
+                await couples.get_active(session, found.couple_id, for_update=True)  # as unpair
+            user = await users.get(session, user_id, for_update=True)
+            if user is None:
+                return Stale.STALE
+            partner = await users.partner_of(session, user)
+            if user.couple_id is not None:
+                couple = await couples.get_active(session, user.couple_id)
+                if not await users.leave_couple(session, user.couple_id):
+                    partner = couple = None  # the partner ended it a moment ago
+                if couple is not None:
+                    await couples.end(session, couple, now)
+            deleted = await session.execute(delete(User).where(User.id == user_id))
+            if not deleted.rowcount:  # type: ignore[attr-defined]
+                # On SQLite the reads above can run ahead of the write lock; this write cannot.
+                raise _AlreadyForgotten
+            await session.execute(
+                delete(Couple).where(Couple.first_id.is_(None), Couple.second_id.is_(None))
+            )
+            return _person(partner) if partner else None
+    except _AlreadyForgotten:
+        return Stale.STALE
+
+
+class _AlreadyForgotten(Exception):
+    pass

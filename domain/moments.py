@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from domain.accounts import AWAITING_TIMEZONE
 from domain.kinds import EventSource, MomentKind
 from domain.results import NotPaired, Person, Stale
 from storage import events, users
@@ -75,7 +76,8 @@ async def send_thinking_of_you(
         partner = await users.partner_of(session, user) if user else None
         if user is None or user.couple_id is None or partner is None:
             return NotPaired.NOT_PAIRED
-        user.awaiting = None
+        if user.awaiting != AWAITING_TIMEZONE:  # an open time-zone question stays open
+            user.awaiting = None
         event = await events.add(
             session,
             couple_id=user.couple_id,

@@ -100,6 +100,29 @@ class _PairedMeanwhile(Exception):
     pass
 
 
+async def accepted_by(db: Database, user_id: int, typed_code: str) -> bool:
+    """Whether this person already said yes to this code and is still paired through it.
+
+    A quick double tap on "Yes" reaches the bot twice; the second must not undo the first's
+    warm confirmation with a refusal.
+    """
+    code = invite_codes.normalise(typed_code)
+    if code is None:
+        return False
+    async with db.transaction() as session:
+        invite = await invites.by_hash(session, invite_codes.hash_code(code))
+        if invite is None or invite.used_by_id != user_id:
+            return False
+        user = await users.get(session, user_id)
+        inviter = await users.get(session, invite.inviter_id)
+        return (
+            user is not None
+            and inviter is not None
+            and user.couple_id is not None
+            and user.couple_id == inviter.couple_id
+        )
+
+
 async def _check(
     session: AsyncSession, user_id: int, typed_code: str, now: datetime, *, for_update: bool = False
 ) -> tuple[PairProblem | None, Invite | None]:

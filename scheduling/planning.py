@@ -10,6 +10,7 @@ import asyncio
 import random
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from domain.kinds import Ritual
 from domain.nudge_settings import policy_from_rows
@@ -34,12 +35,23 @@ def phrasing_for(user_id: int, local_date: date, count: int) -> int:
 
 
 def _policy(row: PlanningRow) -> NudgePolicy:
-    return policy_from_rows(
+    return _cached_policy(
         row.timezone,
         row.quiet_hours,
         row.paused_until,
-        [(ritual, enabled, window) for ritual, enabled, window, _ in row.settings],
+        tuple((ritual, enabled, window) for ritual, enabled, window, _ in row.settings),
     )
+
+
+@lru_cache(maxsize=4096)
+def _cached_policy(
+    timezone: str,
+    quiet_hours: str | None,
+    paused_until: datetime | None,
+    settings: tuple[tuple[str, bool | None, str | None], ...],
+) -> NudgePolicy:
+    """Most people keep the defaults, so a million people share a few hundred policies."""
+    return policy_from_rows(timezone, quiet_hours, paused_until, settings)
 
 
 async def plan_pending(

@@ -65,7 +65,7 @@ async def fake(
     monkeypatch.setattr(bot.app, "register_handlers", register_handlers)
     async with FakeTelegram(token=TOKEN) as server:
         settings = Settings(
-            telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+            telegram_bot_token=TOKEN,
             database_url=database_url,
             telegram_api_base_url=server.base_url,
             telegram_file_base_url=server.file_base_url,

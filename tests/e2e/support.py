@@ -6,7 +6,9 @@ storage models (what the bot remembered); nothing of the bot itself is mocked.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +16,7 @@ from sqlalchemy import select
 
 from storage.models import ConnectionEvent, Couple, Invite, PairAttempt, User
 from tests.e2e.conftest import Harness, pair
-from tests.fake_telegram import BotMessage, CallbackAnswer, FakeUser
+from tests.fake_telegram import BotMessage, CallbackAnswer, FakeUser, RecordedRequest
 
 LINK_RE = re.compile(r"https://t\.me/microconnect_test_bot\?start=([A-Z2-7]{16})")
 CODE_RE = re.compile(r"/pair ([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})")
@@ -30,6 +32,36 @@ async def tap_data(user: FakeUser, data: str, *, message_id: int | None = None) 
     """Send raw callback data (a forged or stale button) and return the bot's answer."""
     await user.press_data(data, message_id=message_id)
     return await user.next_callback_answer()
+
+
+async def press_together(h: Harness, *presses: tuple[FakeUser, str, int]) -> list[CallbackAnswer]:
+    """Queue several presses (user, callback data, message id) before the bot sees any of
+    them — a double tap, or two people tapping at once — and return their answers in order."""
+    queries = [await user.press_data(data, message_id=mid) for user, data, mid in presses]
+
+    def answer_to(query_id: str) -> Callable[[RecordedRequest], bool]:
+        return lambda r: r.ok and r.params["callback_query_id"] == query_id
+
+    answered = await asyncio.gather(
+        *(h.fake.wait_for_request("answerCallbackQuery", answer_to(q["id"])) for q in queries)
+    )
+    return [
+        CallbackAnswer(
+            callback_query_id=r.params["callback_query_id"],
+            text=r.params.get("text"),
+            show_alert=bool(r.params.get("show_alert")),
+            url=None,
+            cache_time=None,
+        )
+        for r in answered
+    ]
+
+
+def assert_no_error_shown(h: Harness) -> None:
+    """Nobody was shown "something went wrong" (as a message or a button alert)."""
+    for r in h.fake.requests:
+        shown = r.params.get("text")
+        assert not (isinstance(shown, str) and shown.startswith("Sorry — something went wrong")), r
 
 
 async def say(user: FakeUser, text: str) -> BotMessage:
@@ -142,7 +174,5 @@ async def snapshot(h: Harness) -> dict[str, list[tuple[Any, ...]]]:
                 (i.id, i.code_hash, i.inviter_id, i.expires_at, i.used_at, i.used_by_id)
                 for i in codes
             ],
-            "events": [
-                (e.id, e.couple_id, e.actor_id, e.kind, e.source, e.note) for e in moments
-            ],
+            "events": [(e.id, e.couple_id, e.actor_id, e.kind, e.source, e.note) for e in moments],
         }

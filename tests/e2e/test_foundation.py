@@ -6,15 +6,13 @@ person sees; where something must change nothing, the database is read back to p
 
 from __future__ import annotations
 
-import pytest
-
 from domain.kinds import EventSource, MomentKind
 from messages import texts
 from messages.rituals import MOMENTS_BY_KIND
-from tests.e2e.conftest import Harness, pair
+from tests.e2e.conftest import Harness
 from tests.e2e.support import (
     events,
-    invite,
+    pair_up,
     read_invitation,
     say,
     snapshot,
@@ -76,9 +74,13 @@ async def test_two_partners_pair_connect_unpair_and_forget(harness: Harness) -> 
     ]
 
     await bob.send("/unpair")
-    await tap(bob, "Yes, end our pairing", message_id=(await bob.wait_for(
-        lambda m: "end your pairing with Alice" in m.body
-    )).message_id)
+    await tap(
+        bob,
+        "Yes, end our pairing",
+        message_id=(
+            await bob.wait_for(lambda m: "end your pairing with Alice" in m.body)
+        ).message_id,
+    )
     await bob.wait_for(lambda m: m.body.startswith("Your pairing with Alice has ended"))
     told = await alice.wait_for(lambda m: "Bob has ended your pairing" in m.body)
     assert told.removes_keyboard and alice.reply_keyboard is None
@@ -95,21 +97,37 @@ async def test_two_partners_pair_connect_unpair_and_forget(harness: Harness) -> 
 # -- Start and the command menu -----------------------------------------------------------------
 
 
-async def test_start_greets_warmly_with_one_invite_button(harness: Harness) -> None:
-    """/start says hello by name, explains the idea, and offers exactly one button."""
+async def test_start_greets_warmly_and_asks_for_the_time_zone(harness: Harness) -> None:
+    """/start says hello by name, explains the idea with one invite button, then asks where
+    in the world the person is, offering a few common zones."""
     alice = harness.user(1001, "Alice")
-    welcome = await say(alice, "/start")
+    await alice.send("/start")
+    welcome = await alice.next_message()
     assert welcome.body.startswith("Hi Alice 👋")
     assert "small daily moments" in welcome.body
     assert welcome.button_texts == ["💌 Invite my partner"]
+    question = await alice.next_message()
+    assert "where in the world are you" in question.body
+    assert question.button_texts == [
+        "London",
+        "Berlin",
+        "New York",
+        "Chicago",
+        "Los Angeles",
+        "Kolkata",
+        "Tokyo",
+        "Sydney",
+        "🌍 Somewhere else",
+    ]
 
 
 async def test_command_menu_is_published_at_start_up(harness: Harness) -> None:
     """setMyCommands runs when the bot starts, with every command people can use."""
     commands = {c["command"]: c["description"] for c in harness.fake.commands}
-    assert list(commands) == [
-        "start", "moment", "thinking", "invite", "pair", "timezone", "unpair", "forget_me", "help"
-    ]
+    foundation = ["start", "moment", "thinking", "invite", "pair", "timezone", "unpair"]
+    assert {*foundation, "forget_me", "help"} <= set(commands)
+    for command, description in texts.COMMANDS:  # word for word from the catalogue
+        assert commands[command] == description
     assert all(commands.values())
     assert harness.fake.requests_for("setMyCommands")[0].ok
 
@@ -118,8 +136,7 @@ async def test_welcome_back_when_already_paired(harness: Harness) -> None:
     """/start from someone already paired: a welcome back and the everyday keyboard."""
     h = harness
     alice, bob = h.user(1001, "Alice"), h.user(1002, "Bob")
-    await start_with_zone(alice)
-    await pair(h, alice, bob)
+    await pair_up(h, alice, bob)
     back = await say(alice, "/start")
     assert back.body.startswith("Welcome back, Alice 💞 You and Bob are paired.")
     assert back.reply_keyboard == MAIN_KEYBOARD
@@ -128,21 +145,9 @@ async def test_welcome_back_when_already_paired(harness: Harness) -> None:
 # -- Time zones ---------------------------------------------------------------------------------
 
 
-async def test_start_asks_for_the_time_zone_with_common_zones(harness: Harness) -> None:
-    """After the welcome comes one question: where in the world, with a few common zones."""
-    alice = harness.user(1001, "Alice")
-    await alice.send("/start")
-    await alice.next_message()
-    question = await alice.next_message()
-    assert "where in the world are you" in question.body
-    assert question.button_texts == [
-        "London", "Berlin", "New York", "Chicago", "Los Angeles", "Kolkata", "Tokyo", "Sydney",
-        "🌍 Somewhere else",
-    ]
-
-
-async def test_time_zone_button_sets_the_zone(harness: Harness) -> None:
-    """Tapping "Berlin" stores Europe/Berlin and says what time it is there now."""
+async def test_time_zone_buttons(harness: Harness) -> None:
+    """Tapping "Berlin" stores Europe/Berlin and says the local time; "Somewhere else" asks
+    to type a place, and the next text is read as one."""
     h = harness
     alice = h.user(1001, "Alice")
     await start(alice)
@@ -156,38 +161,32 @@ async def test_time_zone_button_sets_the_zone(harness: Harness) -> None:
     row = await user_row(h, 1001)
     assert row is not None and row.timezone == "Europe/Berlin"
 
-
-@pytest.mark.parametrize(
-    ("typed", "zone"),
-    [("Berlin", "Europe/Berlin"), ("Europe/Berlin", "Europe/Berlin"), ("new york", "America/New_York")],
-)
-async def test_typing_a_city_or_zone_name_sets_the_zone(
-    harness: Harness, typed: str, zone: str
-) -> None:
-    """Instead of a button, people can type a well-known city or an IANA zone name."""
-    h = harness
-    alice = h.user(1001, "Alice")
-    await start(alice)
-    reply = await say(alice, typed)
-    assert reply.body.startswith(f"Got it — your time zone is {zone}")
-    row = await user_row(h, 1001)
-    assert row is not None and row.timezone == zone and row.awaiting is None
-
-
-async def test_somewhere_else_then_typing_a_city(harness: Harness) -> None:
-    """"Somewhere else" asks to type a place; the next text is read as one."""
-    h = harness
-    alice = h.user(1001, "Alice")
-    await start(alice)
-    question = alice.chat[-1]
+    question = await say(alice, "/timezone")
     await tap(alice, "🌍 Somewhere else", message_id=question.message_id)
     assert (await alice.wait_for_edit(question.message_id)).body.startswith("Type your city")
     reply = await say(alice, "Lisbon")
     assert reply.body.startswith("Got it — your time zone is Europe/Lisbon")
 
 
+async def test_typing_a_city_or_zone_name_sets_the_zone(harness: Harness) -> None:
+    """Instead of a button, people can type a well-known city or an IANA zone name."""
+    h = harness
+    alice = h.user(1001, "Alice")
+    await start(alice)
+    for typed, zone in (
+        ("Berlin", "Europe/Berlin"),
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("new york", "America/New_York"),
+    ):
+        reply = await say(alice, typed)
+        assert reply.body.startswith(f"Got it — your time zone is {zone}"), typed
+        row = await user_row(h, 1001)
+        assert row is not None and row.timezone == zone and row.awaiting is None
+        await say(alice, "/timezone")  # asks again; the next text is read as a place
+
+
 async def test_unknown_place_gets_a_kind_reply_and_changes_nothing(harness: Harness) -> None:
-    """"Narnia" is not a place we know: a kind reply with an example, nothing stored."""
+    """Typing "Narnia", not a place we know, gets a kind reply with an example; nothing stored."""
     h = harness
     alice = h.user(1001, "Alice")
     await start(alice)
@@ -229,34 +228,28 @@ async def test_help_lists_what_the_bot_can_do(harness: Harness) -> None:
     for ask in ("/help", "❓ Help"):
         reply = await say(alice, ask)
         assert reply.body.startswith("What I can do 💛")
-        for command in ("/moment", "/thinking", "/invite", "/pair", "/timezone", "/unpair",
-                        "/forget_me"):
+        for command in (
+            "/moment",
+            "/thinking",
+            "/invite",
+            "/pair",
+            "/timezone",
+            "/unpair",
+            "/forget_me",
+        ):
             assert command in reply.body, (ask, command)
 
 
-@pytest.mark.parametrize("said", ["hello there", "/dance", "/moments please"])
-async def test_anything_not_understood_points_to_help(harness: Harness, said: str) -> None:
-    """Unknown text and unknown commands get one short, friendly pointer to /help."""
+async def test_anything_not_understood_points_to_help(harness: Harness) -> None:
+    """Unknown text and unknown commands get one short, friendly pointer to /help — also for
+    someone who never pressed /start."""
     h = harness
-    alice = h.user(1001, "Alice")
+    alice, carol = h.user(1001, "Alice"), h.user(1003, "Carol")
+    assert (await say(carol, "hi?")).body == texts.DIDNT_UNDERSTAND
     await start_with_zone(alice)
     before = await snapshot(h)
-    reply = await say(alice, said)
-    assert reply.body == texts.DIDNT_UNDERSTAND
-    assert "/help" in reply.body
+    for said in ("hello there", "/dance", "/moments please"):
+        reply = await say(alice, said)
+        assert reply.body == texts.DIDNT_UNDERSTAND, said
+        assert "/help" in reply.body
     assert await snapshot(h) == before
-
-
-async def test_first_message_that_is_not_a_command_points_to_help(harness: Harness) -> None:
-    """Someone who never pressed /start and says hi is pointed to /help too."""
-    carol = harness.user(1003, "Carol")
-    assert (await say(carol, "hi?")).body == texts.DIDNT_UNDERSTAND
-
-
-async def test_invite_link_points_at_this_bot(harness: Harness) -> None:
-    """The deep link uses the bot username from getMe."""
-    alice = harness.user(1001, "Alice")
-    await start_with_zone(alice)
-    invitation = await invite(alice)
-    assert f"https://t.me/microconnect_test_bot?start={invitation.code}" in invitation.message.body
-    assert harness.fake.requests_for("getMe")

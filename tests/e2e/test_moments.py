@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from domain.kinds import EventSource, MomentKind
 from messages import texts
 from messages.rituals import MOMENTS_BY_KIND
 from tests.e2e.conftest import Harness
 from tests.e2e.support import (
+    assert_no_error_shown,
     button_data,
     events,
+    invite,
     pair_up,
+    press_together,
     read_invitation,
     say,
     snapshot,
@@ -106,36 +107,22 @@ async def test_a_double_tap_at_the_same_instant_stores_one_event(harness: Harnes
     await pair_up(h, alice, bob)
     menu = await say(alice, "/moment")
     hug = button_data(menu, "🤗 Hug before leaving")
-    first = await alice.press_data(hug, message_id=menu.message_id)
-    second = await alice.press_data(hug, message_id=menu.message_id)
-    await asyncio.gather(
-        *(
-            h.fake.wait_for_request(
-                "answerCallbackQuery", lambda r, q=q: r.params["callback_query_id"] == q["id"]
-            )
-            for q in (first, second)
-        )
-    )
-    answers = [
-        r for r in h.fake.requests_for("answerCallbackQuery")
-        if r.params["callback_query_id"] in {first["id"], second["id"]}
-    ]
-    assert sorted(str(r.params.get("text")) for r in answers) == sorted(
-        ["None", texts.MOMENT_ALREADY_LOGGED]
-    )
+    answers = await press_together(h, (alice, hug, menu.message_id), (alice, hug, menu.message_id))
+    assert sorted(str(a.text) for a in answers) == sorted(["None", texts.MOMENT_ALREADY_LOGGED])
+    assert_no_error_shown(h)
     assert [e.kind for e in await events(h)] == [MomentKind.HUG]
 
 
-async def test_logging_before_pairing_offers_an_invitation(harness: Harness) -> None:
-    """Not paired yet: a kind word and the invite button, and nothing is stored."""
+async def test_before_pairing_moments_and_thinking_offer_an_invitation(harness: Harness) -> None:
+    """Not paired yet: nobody to share with; a kind word and the invite button instead, and
+    nothing is stored or sent."""
     h = harness
     alice = h.user(ALICE, "Alice")
     await start_with_zone(alice)
     before = await snapshot(h)
-    for ask in ("/moment", "📝 Log a moment"):
+    for ask in ("/moment", "📝 Log a moment", "/thinking", "💭 Thinking of you", "/thinking hi"):
         reply = await say(alice, ask)
-        assert reply.body == "This works once you're paired with your partner 💌 Tap below to " \
-            "invite them."
+        assert reply.body == texts.NOT_PAIRED, ask
         assert reply.button_texts == ["💌 Invite my partner"]
     assert await snapshot(h) == before
     await tap(alice, "💌 Invite my partner")
@@ -146,7 +133,8 @@ async def test_logging_before_pairing_offers_an_invitation(harness: Harness) -> 
 
 
 async def test_thinking_of_you_is_relayed_with_a_love_back_button(harness: Harness) -> None:
-    """/thinking: the partner sees "💭 Alice is thinking of you" and "❤️ Send love back"."""
+    """/thinking and the keyboard button: the partner sees "💭 Alice is thinking of you" and
+    "❤️ Send love back"; each relay is an event for the sender."""
     h = harness
     alice, bob = h.user(ALICE, "Alice"), h.user(BOB, "Bob")
     await pair_up(h, alice, bob)
@@ -165,16 +153,29 @@ async def test_thinking_of_you_is_relayed_with_a_love_back_button(harness: Harne
         None,
     )
 
+    # The "💭 Thinking of you" keyboard button does the same, the other way round.
+    await bob.choose("💭 Thinking of you")
+    assert (await bob.next_message()).body == "Sent 💌 Alice will see that you're thinking of them."
+    assert (await alice.next_message()).body == "💭 Bob is thinking of you."
+    assert [(e.actor_id, e.kind) for e in await events(h, BOB)] == [
+        (BOB, MomentKind.THINKING_OF_YOU)
+    ]
 
-async def test_thinking_of_you_button(harness: Harness) -> None:
-    """The "💭 Thinking of you" keyboard button does the same as /thinking."""
+
+async def test_thinking_of_you_leaves_the_time_zone_question_open(harness: Harness) -> None:
+    """Bob, just paired by link and asked for his time zone, first sends a "thinking of
+    you": his city typed afterwards is still read as the answer."""
     h = harness
     alice, bob = h.user(ALICE, "Alice"), h.user(BOB, "Bob")
-    await pair_up(h, alice, bob)
+    await start_with_zone(alice)
+    invitation = await invite(alice)
+    preview = await say(bob, f"/start {invitation.code}")
+    await tap(bob, "💞 Yes, pair us", message_id=preview.message_id)
+    await bob.wait_for(lambda m: "where in the world" in m.body)
     await bob.choose("💭 Thinking of you")
-    assert (await bob.next_message()).body.startswith("Sent 💌 Alice will see")
-    assert (await alice.next_message()).body == "💭 Bob is thinking of you."
-    assert [e.actor_id for e in await events(h, BOB)] == [BOB]
+    assert (await bob.next_message()).body.startswith("Sent 💌")
+    reply = await say(bob, "Tokyo")
+    assert reply.body.startswith("Got it — your time zone is Asia/Tokyo")
 
 
 async def test_a_typed_note_goes_along_escaped(harness: Harness) -> None:
@@ -215,18 +216,22 @@ async def test_love_back_is_relayed_once(harness: Harness) -> None:
     assert kinds == [(ALICE, MomentKind.THINKING_OF_YOU), (BOB, MomentKind.LOVE_BACK)]
 
 
-async def test_sender_cannot_send_love_back_to_themselves(harness: Harness) -> None:
-    """Alice replaying the love-back data of her own "thinking of you" changes nothing."""
+async def test_a_double_tap_on_love_back_relays_once(harness: Harness) -> None:
+    """Two quick taps on "❤️ Send love back": one relay, one event, no error."""
     h = harness
     alice, bob = h.user(ALICE, "Alice"), h.user(BOB, "Bob")
     await pair_up(h, alice, bob)
-    sent = await say(alice, "/thinking")
-    love = button_data(await bob.next_message(), "❤️ Send love back")
-    before = await snapshot(h)
-    answer = await tap_data(alice, love, message_id=sent.message_id)
-    assert answer.text == texts.STALE_BUTTON
-    assert await snapshot(h) == before
-    assert bob.unread == []
+    await say(alice, "/thinking")
+    relayed = await bob.next_message()
+    love = button_data(relayed, "❤️ Send love back")
+    answers = await press_together(
+        h, (bob, love, relayed.message_id), (bob, love, relayed.message_id)
+    )
+    assert sorted(str(a.text) for a in answers) == ["Love sent back to Alice ❤️", texts.STALE_BUTTON]
+    assert (await alice.next_message()).body == "❤️ Bob sends love back."
+    assert alice.unread == []
+    assert [e.kind for e in await events(h, BOB)] == [MomentKind.LOVE_BACK]
+    assert_no_error_shown(h)
 
 
 async def test_a_note_over_500_characters_is_refused_kindly(harness: Harness) -> None:
@@ -244,16 +249,3 @@ async def test_a_note_over_500_characters_is_refused_kindly(harness: Harness) ->
 
     await say(alice, "/thinking " + "y" * 500)  # exactly at the limit is fine
     assert (await bob.next_message()).body.endswith("“" + "y" * 500 + "”")
-
-
-async def test_thinking_of_you_before_pairing_offers_an_invitation(harness: Harness) -> None:
-    """Not paired yet: nobody to think of; the invite button instead, nothing stored."""
-    h = harness
-    alice = h.user(ALICE, "Alice")
-    await start_with_zone(alice)
-    before = await snapshot(h)
-    for ask in ("/thinking", "💭 Thinking of you", "/thinking hello"):
-        reply = await say(alice, ask)
-        assert reply.body.startswith("This works once you're paired")
-        assert reply.button_texts == ["💌 Invite my partner"]
-    assert await snapshot(h) == before

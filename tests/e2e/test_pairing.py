@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from domain import invite_codes
 from messages import texts
 from tests.e2e.conftest import Harness, pair
 from tests.e2e.support import (
+    assert_no_error_shown,
+    button_data,
     couples,
     invite,
     invites,
-    pair_up,
     pair_attempts,
+    pair_up,
+    press_together,
     read_invitation,
     say,
     snapshot,
@@ -27,7 +28,7 @@ ALICE, BOB, CAROL, DAVE = 1001, 1002, 1003, 1004
 
 
 async def test_invite_button_gives_a_deep_link_and_a_short_code(harness: Harness) -> None:
-    """"Invite my partner" answers with a t.me deep link and the same code, grouped by four."""
+    """The "Invite my partner" button gives a t.me deep link and the same code in groups."""
     h = harness
     alice = h.user(ALICE, "Alice")
     await alice.send("/start")
@@ -41,6 +42,7 @@ async def test_invite_button_gives_a_deep_link_and_a_short_code(harness: Harness
     assert len(invitation.code) * 5 >= 64
     stored = [row.code_hash for row in await invites(h)]
     assert stored == [invite_codes.hash_code(invitation.code)]
+    assert h.fake.requests_for("getMe")  # the link's bot username comes from getMe
 
 
 async def test_invite_command_gives_the_same_kind_of_invitation(harness: Harness) -> None:
@@ -86,44 +88,28 @@ async def test_partner_opens_the_link_and_says_yes(harness: Harness) -> None:
     assert used.used_by_id == BOB and used.used_at == h.clock()
 
 
-@pytest.mark.parametrize(
-    "typed",
-    [
-        "{display}",
-        "{display_lower}",
-        "{code_lower}",
-        "{spaced}",
-    ],
-)
-async def test_pair_command_forgives_dashes_spaces_and_lowercase(
-    harness: Harness, typed: str
-) -> None:
+async def test_pair_command_forgives_dashes_spaces_and_lowercase(harness: Harness) -> None:
     """/pair <code> works however the code was copied."""
     h = harness
-    alice, bob = h.user(ALICE, "Alice"), h.user(BOB, "Bob")
+    alice = h.user(ALICE, "Alice")
     await start_with_zone(alice)
     invitation = await invite(alice)
-    code = typed.format(
-        display=invitation.display_code,
-        display_lower=invitation.display_code.lower(),
-        code_lower=invitation.code.lower(),
-        spaced=invitation.display_code.replace("-", " "),
+    typings = (
+        invitation.display_code,
+        invitation.display_code.lower(),
+        invitation.code.lower(),
+        invitation.display_code.replace("-", " "),
     )
-    preview = await say(bob, f"/pair {code}")
-    assert "Pair with Alice?" in preview.body
-    await tap(bob, "💞 Yes, pair us", message_id=preview.message_id)
-    await alice.wait_for(lambda m: "You and Bob are now paired" in m.body)
-
-
-async def test_pair_without_a_code_explains_how(harness: Harness) -> None:
-    """/pair alone shows what a code looks like."""
-    bob = harness.user(BOB, "Bob")
-    reply = await say(bob, "/pair")
-    assert reply.body == "Send the code your partner gave you, like /pair ABCD-EFGH-IJKL-MNOP."
+    for number, typed in enumerate(typings):
+        person = h.user(BOB + 10 * number, f"Person{number}")
+        preview = await say(person, f"/pair {typed}")
+        assert "Pair with Alice?" in preview.body, typed
+    await tap(person, "💞 Yes, pair us", message_id=preview.message_id)
+    await alice.wait_for(lambda m: "You and Person3 are now paired" in m.body)
 
 
 async def test_not_now_changes_nothing_and_the_code_still_works(harness: Harness) -> None:
-    """"Not now" leaves everyone unpaired; the same invitation works later."""
+    """Tapping "Not now" leaves everyone unpaired; the same invitation works later."""
     h = harness
     alice, bob = h.user(ALICE, "Alice"), h.user(BOB, "Bob")
     await start_with_zone(alice)
@@ -141,6 +127,30 @@ async def test_not_now_changes_nothing_and_the_code_still_works(harness: Harness
     again = await say(bob, f"/pair {invitation.display_code}")
     await tap(bob, "💞 Yes, pair us", message_id=again.message_id)
     await alice.wait_for(lambda m: "You and Bob are now paired" in m.body)
+
+
+async def test_a_double_tap_on_yes_pairs_once_and_keeps_the_warm_confirmation(
+    harness: Harness,
+) -> None:
+    """Two quick taps on "Yes, pair us": one couple, one confirmation each, no refusal shown."""
+    h = harness
+    alice, bob = h.user(ALICE, "Alice"), h.user(BOB, "Bob")
+    await start_with_zone(alice)
+    await start_with_zone(bob)
+    invitation = await invite(alice)
+    preview = await say(bob, f"/start {invitation.code}")
+    yes = button_data(preview, "💞 Yes, pair us")
+
+    answers = await press_together(
+        h, (bob, yes, preview.message_id), (bob, yes, preview.message_id)
+    )
+    assert sorted(str(a.text) for a in answers) == ["None", texts.STALE_BUTTON]
+    for person in (alice, bob):
+        await person.wait_for(lambda m: "now paired" in m.body)
+        assert person.unread == []
+    assert preview.body == "You said yes to Alice 💞" and preview.edits == 1
+    assert len(await couples(h)) == 1
+    assert_no_error_shown(h)
 
 
 # -- The rules: each a clear, kind reply that changes nothing ---------------------------------
@@ -202,21 +212,25 @@ async def test_used_code_is_refused_kindly(harness: Harness) -> None:
     assert await snapshot(h) == before
 
 
-@pytest.mark.parametrize("typed", ["ZZZZ-ZZZZ-ZZZZ-ZZZZ", "hello", "ABCD-EFGH"])
-async def test_unknown_code_is_refused_kindly(harness: Harness, typed: str) -> None:
+async def test_unknown_code_is_refused_kindly(harness: Harness) -> None:
     """A code nobody made (or not a code at all): check it, or ask for a fresh one."""
     h = harness
     bob = h.user(BOB, "Bob")
     await start_with_zone(bob)
     before = await snapshot(h)
-    reply = await say(bob, f"/pair {typed}")
-    assert reply.body.startswith("I couldn't find that invitation 🤔")
-    assert "ABCD-EFGH-IJKL-MNOP" in reply.body
+    for typed in ("/pair ZZZZ-ZZZZ-ZZZZ-ZZZZ", "/pair hello", "/start ABCD-EFGH"):
+        reply = await say(bob, typed)
+        assert reply.body.startswith("I couldn't find that invitation 🤔"), typed
+        assert "ABCD-EFGH-IJKL-MNOP" in reply.body
+    # No code at all: how a code looks.
+    reply = await say(bob, "/pair")
+    assert reply.body == "Send the code your partner gave you, like /pair ABCD-EFGH-IJKL-MNOP."
     assert await snapshot(h) == before
 
 
-async def test_someone_already_paired_cannot_accept_another_invitation(harness: Harness) -> None:
-    """Bob, paired with Alice, opens Carol's link: "You're already paired with Alice"."""
+async def test_someone_already_paired_can_neither_accept_nor_invite(harness: Harness) -> None:
+    """Bob, paired with Alice, opens Carol's link; Alice asks for an invitation: each is told
+    kindly that they are already paired, and nothing changes."""
     h = harness
     alice, bob, carol = h.user(ALICE, "Alice"), h.user(BOB, "Bob"), h.user(CAROL, "Carol")
     await pair_up(h, alice, bob)
@@ -224,23 +238,18 @@ async def test_someone_already_paired_cannot_accept_another_invitation(harness: 
     invitation = await invite(carol)
     before = await snapshot(h)
 
-    reply = await say(bob, f"/start {invitation.code}")
-    assert reply.body == (
-        "You're already paired with Alice 💞 If you want to pair with someone else, /unpair first."
-    )
-    assert await snapshot(h) == before
-
-
-async def test_someone_already_paired_cannot_invite(harness: Harness) -> None:
-    """Alice, already paired, asking for an invitation is told she is paired with Bob."""
-    h = harness
-    alice, bob = h.user(ALICE, "Alice"), h.user(BOB, "Bob")
-    await pair_up(h, alice, bob)
-    before = await snapshot(h)
+    for typed in (f"/start {invitation.code}", f"/pair {invitation.display_code}"):
+        reply = await say(bob, typed)
+        assert reply.body == (
+            "You're already paired with Alice 💞 If you want to pair with someone else, "
+            "/unpair first."
+        )
+        assert reply.buttons == []
     reply = await say(alice, "/invite")
     assert reply.body.startswith("You're already paired with Bob 💞")
     assert "t.me/" not in reply.body
     assert await snapshot(h) == before
+    assert carol.unread == []
 
 
 async def test_invitation_from_someone_who_paired_meanwhile(harness: Harness) -> None:
