@@ -130,6 +130,7 @@ def schedule_jobs(application: BotApplication, service: NudgeService) -> None:
             service.rng,
             limiter=limiter,
             render_executor=pool,
+            on_blocked=partial(tell_partner_unreachable, application.bot, service.db),
         )
 
     jobs.run_repeating(digest, interval=DIGEST_EVERY, first=30, name="weekly digest")

@@ -35,10 +35,11 @@ from domain.clock import Clock
 from domain.results import NotPaired
 from domain.weekly import Reflection, render_chart, weekly_reflection, zone_of
 from domain.weekly_summary import DAYS_IN_WEEK, week_start_for
+from scheduling.dispatcher import BlockedHook
 from scheduling.policy import DEFAULT_DAILY_CAP
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.sender import MaybeDelivered, NotDelivered, RecipientBlocked, RetryLater
-from storage import weekly
+from storage import nudges, weekly
 from storage.database import Database
 from storage.weekly import ClaimedDigest, DigestRecipient
 from storage.weekly_models import DigestStatus
@@ -116,6 +117,7 @@ async def send_due_digests(
     limiter: SendRateLimiter | None = None,
     concurrency: int = CONCURRENCY,
     render_executor: Executor | None = None,
+    on_blocked: BlockedHook | None = None,
 ) -> int:
     """Plan this week's digests where it is Sunday evening, send the due ones; returns sent.
 
@@ -130,6 +132,7 @@ async def send_due_digests(
         limiter=limiter,
         concurrency=concurrency,
         render_executor=render_executor,
+        on_blocked=on_blocked,
     )
     return report.sent
 
@@ -143,11 +146,12 @@ async def run_digests(
     limiter: SendRateLimiter | None = None,
     concurrency: int = CONCURRENCY,
     render_executor: Executor | None = None,
+    on_blocked: BlockedHook | None = None,
 ) -> DigestReport:
     """One tick of the digest job, with the full report."""
     report = DigestReport()
     await plan_digests(db, clock(), rng, report)
-    run = _Dispatch(db, bot_sender, clock, limiter, render_executor, report)
+    run = _Dispatch(db, bot_sender, clock, limiter, render_executor, report, on_blocked)
     await run.all_due(concurrency)
     if report.sent or report.capped or report.failed:
         log.info("weekly digests: %s", report)
@@ -209,6 +213,7 @@ class _Dispatch:
         limiter: SendRateLimiter | None,
         executor: Executor | None,
         report: DigestReport,
+        on_blocked: BlockedHook | None = None,
     ) -> None:
         self.db = db
         self.sender = sender
@@ -217,6 +222,14 @@ class _Dispatch:
         self.executor = executor
         self.report = report
         self.drawing = asyncio.Semaphore(RENDERS_AT_ONCE)
+        self.on_blocked = on_blocked
+
+    async def unreachable(self, user_id: int) -> None:
+        """Blocked: no more nudges or digests; the partner hears it once, as for nudges."""
+        async with self.db.transaction() as session:
+            first_time, partner_id = await nudges.mark_unreachable(session, user_id)
+        if first_time and self.on_blocked is not None:
+            await self.on_blocked(user_id, partner_id)
 
     async def all_due(self, concurrency: int) -> None:
         semaphore = asyncio.Semaphore(concurrency)
@@ -290,6 +303,7 @@ class _Dispatch:
         try:
             await self.sender.send_digest(reflection)
         except RecipientBlocked:
+            await self.unreachable(digest.user_id)
             return DigestStatus.FAILED
         except RetryLater as error:
             return self.clock() + timedelta(seconds=error.seconds)

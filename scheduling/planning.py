@@ -7,6 +7,7 @@ makes a second process's plan a no-op, and ``planned_through`` lets it skip peop
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from storage.database import Database
 from storage.nudges import NewNudge, PlanningRow
 
 PAGE = 5000
+SUNDAY = 6
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,13 @@ def phrasing_for(user_id: int, local_date: date, count: int) -> int:
     return (local_date.toordinal() + user_id) % count if count > 1 else 0
 
 
-def _policy(row: PlanningRow) -> NudgePolicy:
+def _policy(row: PlanningRow, day: date) -> NudgePolicy:
     return _cached_policy(
         row.timezone,
         row.quiet_hours,
         row.paused_until,
         tuple((ritual, enabled, window) for ritual, enabled, window, _ in row.settings),
+        day.weekday() == SUNDAY and not row.digest_opt_out,
     )
 
 
@@ -49,9 +52,16 @@ def _cached_policy(
     quiet_hours: str | None,
     paused_until: datetime | None,
     settings: tuple[tuple[str, bool | None, str | None], ...],
+    digest_day: bool,
 ) -> NudgePolicy:
-    """Most people keep the defaults, so a million people share a few hundred policies."""
-    return policy_from_rows(timezone, quiet_hours, paused_until, settings)
+    """Most people keep the defaults, so a million people share a few hundred policies.
+
+    On Sundays the weekly digest counts inside the daily cap, so one nudge fewer is planned.
+    """
+    policy = policy_from_rows(timezone, quiet_hours, paused_until, settings)
+    if digest_day:
+        return dataclasses.replace(policy, daily_cap=max(policy.daily_cap - 1, 0))
+    return policy
 
 
 async def plan_pending(
@@ -100,9 +110,9 @@ def _plan_page(
         ]
         if not days:
             continue
-        policy = _policy(row)
         ignored = {Ritual(r): n for r, _, _, n in row.settings if n}
         for day in days:
+            policy = _policy(row, day)
             for planned in plan_day(policy, day, rng, ignored_in_a_row=ignored, not_before=now):
                 new_rows.append(
                     NewNudge(

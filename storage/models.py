@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import false
 
 from storage.types import UTCDateTime
 
@@ -64,6 +65,8 @@ class User(Base):
     paused_until: Mapped[datetime | None]
     # The last local date whose nudges are planned, so hourly planning skips this person.
     planned_through: Mapped[date | None] = mapped_column(Date)
+    # "No Sunday digest, thanks" (issue #4); the weekly reflection on request still works.
+    digest_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Couple(Base):

@@ -29,6 +29,7 @@ class PlanningRow:
     paused_until: datetime | None
     planned_through: date | None
     settings: tuple[tuple[str, bool | None, str | None, int], ...]
+    digest_opt_out: bool = False
 
 
 async def planning_rows(
@@ -44,6 +45,7 @@ async def planning_rows(
                 User.quiet_hours,
                 User.paused_until,
                 User.planned_through,
+                User.digest_opt_out,
             )
             .where(
                 User.id > after_user_id,
@@ -78,6 +80,7 @@ async def planning_rows(
             p.paused_until,
             p.planned_through,
             tuple(settings.get(p.id, ())),
+            p.digest_opt_out,
         )
         for p in people
     ]

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConnectionEvent, Nudge, User
-from storage.weekly_models import DIGEST_OPT_OUT, USERS, DigestStatus, WeeklyDigest
+from storage.weekly_models import DigestStatus, WeeklyDigest
 
 
 class CoupleView(NamedTuple):
@@ -55,7 +55,7 @@ class NudgeRow(NamedTuple):
 
 async def couple_view(session: AsyncSession, user_id: int) -> CoupleView | None:
     """The person and their partner in one round trip (a self-join on the couple)."""
-    partner = USERS.alias("partner")
+    partner = User.__table__.alias("partner")
     row = (
         await session.execute(
             select(
@@ -132,14 +132,14 @@ async def couple_event_count(session: AsyncSession, couple_id: int) -> int:
 
 async def digest_opt_out(session: AsyncSession, user_id: int) -> bool | None:
     """Whether the person turned the Sunday digest off; None for someone we don't know."""
-    row = (await session.execute(select(DIGEST_OPT_OUT).where(User.id == user_id))).first()
+    row = (await session.execute(select(User.digest_opt_out).where(User.id == user_id))).first()
     return None if row is None else bool(row[0])
 
 
 async def set_digest_opt_out(session: AsyncSession, user_id: int, opt_out: bool) -> bool:
     """Store the choice; False when the person is unknown (nothing was changed)."""
     result = await session.execute(
-        update(USERS).where(USERS.c.id == user_id).values({DIGEST_OPT_OUT: opt_out})
+        update(User).where(User.id == user_id).values(digest_opt_out=opt_out)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -187,7 +187,7 @@ async def digest_candidates(
             User.id > after_user_id,
             User.couple_id.is_not(None),
             User.is_active.is_(True),
-            DIGEST_OPT_OUT.is_(False),
+            User.digest_opt_out.is_(False),
             ~already,
         )
         .order_by(User.id)
@@ -252,7 +252,7 @@ async def digest_recipients(
             User.is_active,
             User.timezone,
             User.paused_until,
-            DIGEST_OPT_OUT,
+            User.digest_opt_out,
         ).where(User.id.in_(list(user_ids)))
     )
     return {row[0]: DigestRecipient(*row) for row in rows}

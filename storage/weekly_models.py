@@ -1,8 +1,7 @@
 """The Sunday digest's schema: who got which week's reflection, and who would rather not.
 
-Kept apart from :mod:`storage.models` so the weekly reflection can evolve without touching
-the core schema file; it shares the same ``Base`` (and so the same metadata), and Alembic's
-``env.py`` imports this module so the migrations and the drift test see it.
+It shares the same ``Base`` (and so the same metadata) as :mod:`storage.models`, and
+Alembic's ``env.py`` imports this module so the migrations and the drift test see it.
 
 Revision ``0003_weekly_digest`` creates exactly what is declared here.
 """
@@ -10,24 +9,19 @@ Revision ``0003_weekly_digest`` creates exactly what is declared here.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Final, cast
 
 from sqlalchemy import (
     BigInteger,
-    Boolean,
-    Column,
     Date,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     UniqueConstraint,
-    false,
 )
-from sqlalchemy.orm import Mapped, add_mapped_attribute, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base, User
+from storage.models import Base
 
 
 class DigestStatus:
@@ -61,14 +55,3 @@ class WeeklyDigest(Base):
     due_at: Mapped[datetime]  # local Sunday 19:00 ± 30 min, as a UTC instant
     status: Mapped[str] = mapped_column(String(16), default=DigestStatus.PLANNED)
     sent_at: Mapped[datetime | None]
-
-
-# The opt-out lives on the person (like their other preferences), declared here so that
-# storage/models.py stays untouched; add_mapped_attribute puts it on the users Table too.
-# (Typed Any: a MappedColumn is accepted at runtime, but the stub only names MapperProperty.)
-_digest_opt_out: Any = mapped_column(Boolean, nullable=False, default=False, server_default=false())
-add_mapped_attribute(User, "digest_opt_out", _digest_opt_out)
-
-USERS: Final = cast(Table, User.__table__)
-#: Typed handle on ``users.digest_opt_out`` (mypy cannot see attributes added at runtime).
-DIGEST_OPT_OUT: Final = cast("Column[bool]", USERS.c.digest_opt_out)

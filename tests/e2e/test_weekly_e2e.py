@@ -13,12 +13,14 @@ import re
 import struct
 import zlib
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.handlers import weekly as weekly_handlers
 from bot.handlers.weekly import TelegramDigestSender, reflection_parts, visible_length
+from bot.nudge_sender import tell_partner_unreachable
 from domain.kinds import MomentKind
 from domain.weekly import Reflection
 from messages import texts
@@ -232,6 +234,27 @@ async def test_the_sunday_digest_arrives_once_per_partner_at_their_local_evening
     assert "/digest off" in digest.body and "For next week" in digest.body
     # Another pass later that night: nothing more.
     assert await send_due_digests(h.db, sender, h.clock, rng) == 0
+
+
+async def test_a_blocked_digest_pauses_reminders_and_tells_the_partner_once(
+    harness: Harness,
+) -> None:
+    """Ben blocked the bot: his digest fails, he gets nothing more, Anna hears it once."""
+    h = harness
+    anna, ben, _ = await anna_and_ben(h)
+    h.fake.block(ben.id)
+    sender, rng = TelegramDigestSender(h.app.bot), random.Random(11)
+    hook = partial(tell_partner_unreachable, h.app.bot, h.db)
+    h.clock.set(datetime(2026, 11, 29, 15, 0, tzinfo=UTC))
+    while h.clock() < datetime(2026, 11, 30, 6, 0, tzinfo=UTC):
+        await send_due_digests(h.db, sender, h.clock, rng, on_blocked=hook)
+        h.clock.advance(timedelta(minutes=5))
+    assert len(digests(anna)) == 1
+    told = [m for m in anna.chat if "doesn't seem to be receiving" in m.body]
+    assert len(told) == 1 and "Ben" in told[0].body
+    async with h.db.transaction() as session:
+        row = await session.get(User, ben.id)
+    assert row is not None and not row.is_active
 
 
 def test_words_too_long_for_a_caption_follow_the_chart(monkeypatch: pytest.MonkeyPatch) -> None:
