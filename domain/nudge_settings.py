@@ -171,6 +171,7 @@ class NudgeSettings:
     paused_until: datetime | None
     blocked: frozenset[Ritual]
     paired: bool
+    sunday_digest: bool = True  # the weekly reflection on Sunday evening (issue #4)
 
     def preference(self, ritual: Ritual) -> RitualPreference:
         return self.rituals[_ORDER.index(ritual)]
@@ -201,6 +202,7 @@ async def _settings_of(session: AsyncSession, user: User, now: datetime) -> Nudg
         paused_until=user.paused_until if policy.is_paused_at(now) else None,
         blocked=quiet_blocked_rituals(policy),
         paired=user.couple_id is not None,
+        sunday_digest=not user.digest_opt_out,
     )
 
 

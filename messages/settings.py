@@ -249,6 +249,14 @@ def with_notes(text: str, settings: NudgeSettings) -> str:
     return "\n\n".join(notes)
 
 
+SUMMARY_DIGEST_ON = "📊 Sunday digest: on"
+SUMMARY_DIGEST_OFF = "📊 Sunday digest: off"
+BUTTON_DIGEST_OFF = "📊 No Sunday digest"
+BUTTON_DIGEST_ON = "📊 Sunday digest, please"
+ANSWER_DIGEST_OFF = "No more Sunday digest — /week still works any time."
+ANSWER_DIGEST_ON = "The Sunday digest is back on."
+
+
 def summary(settings: NudgeSettings) -> str:
     """The compact /settings overview."""
     lines = [SUMMARY_TITLE, ""]
@@ -275,6 +283,7 @@ def summary(settings: NudgeSettings) -> str:
         lines.append(SUMMARY_PAUSED.format(day=day_label(settings.paused_through)))
     else:
         lines.append(SUMMARY_ACTIVE)
+    lines.append(SUMMARY_DIGEST_ON if settings.sunday_digest else SUMMARY_DIGEST_OFF)
     if not settings.paired:
         lines.append(SUMMARY_NOT_PAIRED)
     warning = blocked_warning(settings)

@@ -16,7 +16,7 @@ from telegram.error import BadRequest
 from bot import callbacks
 from bot.context import BotContext
 from bot.handlers.common import ask_timezone, message, register, user_id
-from domain import nudge_settings
+from domain import nudge_settings, weekly
 from domain.kinds import Ritual
 from domain.nudge_settings import MENU_PAUSE_DAYS, NudgeSettings
 from messages import settings as words
@@ -32,6 +32,8 @@ TURN_ON: Final = "on"
 TURN_OFF: Final = "off"
 PAUSE: Final = "pause"
 RESUME: Final = "resume"
+DIGEST_ON: Final = "digon"
+DIGEST_OFF: Final = "digoff"
 
 
 # --- Keyboards ----------------------------------------------------------------------------
@@ -46,10 +48,15 @@ def menu_keyboard(settings: NudgeSettings) -> InlineKeyboardMarkup:
         if settings.paused_until is not None
         else _button(words.BUTTON_PAUSE, PAUSE)
     )
+    digest = (
+        _button(words.BUTTON_DIGEST_OFF, DIGEST_OFF)
+        if settings.sunday_digest
+        else _button(words.BUTTON_DIGEST_ON, DIGEST_ON)
+    )
     return InlineKeyboardMarkup(
         [
             [_button(words.BUTTON_TIMEZONE, TIMEZONE), _button(words.BUTTON_RITUALS, RITUALS)],
-            [pause_or_resume],
+            [pause_or_resume, digest],
         ]
     )
 
@@ -228,6 +235,13 @@ async def settings_button(update: Update, context: BotContext) -> None:
             await nudge_settings.resume(context.db, presser, now)
             settings = await nudge_settings.load_settings(context.db, presser, now)
             await _show(query, settings, answer=words.ANSWER_RESUMED)
+        elif what in (DIGEST_ON, DIGEST_OFF):
+            # The button names the state it sets, so a double tap or an old menu is harmless.
+            if not await weekly.set_digest_enabled(context.db, presser, what == DIGEST_ON):
+                raise LookupError(presser)
+            settings = await nudge_settings.load_settings(context.db, presser, now)
+            answer = words.ANSWER_DIGEST_ON if what == DIGEST_ON else words.ANSWER_DIGEST_OFF
+            await _show(query, settings, answer=answer)
         else:
             await query.answer(texts.STALE_BUTTON)
     except LookupError:  # a button from before /forget_me

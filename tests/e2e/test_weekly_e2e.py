@@ -268,3 +268,24 @@ def test_words_too_long_for_a_caption_follow_the_chart(monkeypatch: pytest.Monke
     assert chart.photo is not None and chart.text.startswith("📊 Your week day by day")
     assert words.photo is None and words.text.startswith(DIGEST_INTRO)
     assert visible_length("<b>a&amp;b</b> 💞") == 6  # tags dropped, entities decoded, UTF-16
+
+
+async def test_the_sunday_digest_can_be_switched_off_and_on_in_settings(
+    harness: Harness,
+) -> None:
+    from messages import settings as words
+
+    h = harness
+    anna, _ben, _ = await anna_and_ben(h)
+    await anna.send("/settings")
+    menu = await anna.wait_for(lambda m: words.SUMMARY_DIGEST_ON in m.body)
+    await anna.press(words.BUTTON_DIGEST_OFF, message_id=menu.message_id)
+    edited = await anna.wait_for_edit(menu.message_id)
+    assert words.SUMMARY_DIGEST_OFF in edited.body
+    async with h.db.transaction() as session:
+        assert (await session.get(User, anna.id)).digest_opt_out  # type: ignore[union-attr]
+    await anna.press(words.BUTTON_DIGEST_ON, message_id=menu.message_id)
+    edited = await anna.wait_for_edit(menu.message_id)
+    assert words.SUMMARY_DIGEST_ON in edited.body
+    async with h.db.transaction() as session:
+        assert not (await session.get(User, anna.id)).digest_opt_out  # type: ignore[union-attr]
