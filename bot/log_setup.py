@@ -35,3 +35,5 @@ def configure(level: str, token: str) -> None:
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # A line every ten seconds for the dispatch tick would drown what matters.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

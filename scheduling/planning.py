@@ -69,8 +69,8 @@ async def plan_pending(
 ) -> PlanningReport:
     """Plan the local days that have not been planned yet, page by page.
 
-    Writing one page overlaps with reading and planning the next, so the database and the
-    planner work at the same time.
+    Where the database allows it (``Database.overlaps_io``), writing one page overlaps with
+    reading and planning the next, so the database and the planner work at the same time.
     """
     after, people, planned = 0, 0, 0
     writing: asyncio.Task[None] | None = None
@@ -87,6 +87,8 @@ async def plan_pending(
             if writing is not None:
                 await writing
             writing = asyncio.create_task(_write(db, new_rows, through))
+            if not db.overlaps_io:
+                await writing
     finally:
         if writing is not None:
             await writing

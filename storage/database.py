@@ -47,6 +47,15 @@ class Database:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
+    @property
+    def overlaps_io(self) -> bool:
+        """Whether writing can usefully run while Python keeps computing.
+
+        PostgreSQL works in its own process. SQLite works in a thread of ours that must
+        take the GIL back after every row, so overlapping it with Python work slows both.
+        """
+        return self.engine.dialect.name != "sqlite"
+
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
         return cls(create_engine(url, **kwargs))

@@ -242,7 +242,12 @@ async def test_rituals_toggle_and_menu_over_http(
     await alice.send("/settings")
     menu = await alice.next_message()
     assert BERLIN in menu.body and "/midday 12:00-14:00" in menu.body
-    assert menu.button_texts == [words.BUTTON_TIMEZONE, words.BUTTON_RITUALS, words.BUTTON_PAUSE]
+    assert menu.button_texts == [
+        words.BUTTON_TIMEZONE,
+        words.BUTTON_RITUALS,
+        words.BUTTON_PAUSE,
+        words.BUTTON_DIGEST_OFF,
+    ]
 
     assert (await tap(alice, words.BUTTON_RITUALS, message_id=menu.message_id)).text is None
     await alice.wait_for_edit(menu.message_id)

@@ -575,7 +575,12 @@ async def test_settings_menu_and_ritual_toggles(db: Database, clock: ManualClock
     summary = await alice.command(handlers.settings_command)
     assert BERLIN in summary and "/midday 12:00-14:00" in summary and "💌" not in summary
     menu = _buttons(alice.replies[-1][1])
-    assert set(menu) == {words.BUTTON_TIMEZONE, words.BUTTON_RITUALS, words.BUTTON_PAUSE}
+    assert set(menu) == {
+        words.BUTTON_TIMEZONE,
+        words.BUTTON_RITUALS,
+        words.BUTTON_PAUSE,
+        words.BUTTON_DIGEST_OFF,
+    }
 
     await alice.command(handlers.rituals_command)
     toggles = _buttons(alice.replies[-1][1])
