@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,12 +45,13 @@ BlockedHook = Callable[[int, int | None], Awaitable[None]]
 
 @dataclass
 class DispatchReport:
+    """What one tick did, for logs and tests."""
+
     sent: int = 0
     skipped: int = 0
     missed: int = 0
     retried: int = 0
     blocked: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
 
 
 class Dispatcher:
