@@ -282,3 +282,78 @@ async def test_sunday_bedtime_nudge_offers_the_week(harness: Harness) -> None:
         h, alice, BEDTIME, datetime(2026, 11, 30, 22, 0, tzinfo=UTC), after=bedtime.message_id
     )
     assert BUTTON_OUR_WEEK not in [b.text for row in monday.buttons for b in row]
+
+
+async def test_no_midday_prompt_after_a_spontaneous_thinking_of_you(harness: Harness) -> None:
+    """Alice already sent "thinking of you" this morning: no midday nudge for her today."""
+    h = harness
+    h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))  # 06:00 in Berlin
+    alice, bob = await _couple_in_two_zones(h)
+    await h.nudges.plan()
+    await alice.send("/thinking")
+    await bob.wait_for(lambda m: "is thinking of you" in m.body)
+    await _run_until(h, datetime(2026, 11, 26, 14, 0, tzinfo=UTC))  # 15:00 in Berlin
+    assert [m for m in _nudges_in(alice) if m.body.startswith(MIDDAY)] == []
+    async with h.db.transaction() as session:
+        status = await session.scalar(
+            select(Nudge.status).where(
+                Nudge.user_id == 1001,
+                Nudge.ritual == Ritual.MIDDAY_THINKING.value,
+                Nudge.local_date == datetime(2026, 11, 26).date(),
+            )
+        )
+    assert status == NudgeStatus.SKIPPED
+
+
+async def test_nothing_is_sent_after_unpairing(harness: Harness) -> None:
+    h = harness
+    h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    alice, bob = await _couple_in_two_zones(h)
+    await h.nudges.plan()
+    await alice.send("/unpair")
+    confirm = await alice.wait_for(lambda m: bool(m.buttons))
+    await alice.press("Yes, end our pairing", message_id=confirm.message_id)
+    await bob.wait_for(lambda m: "ended your pairing" in m.body)
+    await _run_until(h, datetime(2026, 11, 28, 5, 0, tzinfo=UTC), step=timedelta(minutes=15))
+    assert _nudges_in(alice) == [] and _nudges_in(bob) == []
+
+
+async def test_ignored_nudges_back_off_until_answered(harness: Harness) -> None:
+    """Three ignored bedtime nudges in a row: every other day; one answer: daily again."""
+    h = harness
+    h.clock.set(datetime(2026, 11, 20, 5, 0, tzinfo=UTC))
+    alice, _bob = await _couple_in_two_zones(h)
+    days_with_bedtime: list[object] = []
+    for _ in range(8):  # eight days, never answering
+        start = len(_nudges_in(alice))
+        end = h.clock() + timedelta(days=1)
+        while h.clock() < end:  # fine steps around Alice's bedtime (20:45-21:15 UTC)
+            h.clock.advance(timedelta(minutes=5 if 20 <= h.clock().hour < 22 else 120))
+            await h.nudges.run_all()
+        new = [m for m in _nudges_in(alice)[start:] if m.body.startswith(BEDTIME)]
+        days_with_bedtime.append(bool(new))
+    # Planning runs a day ahead, so the back-off shows a day after the third ignored nudge.
+    assert all(days_with_bedtime[:4])
+    assert days_with_bedtime[4:].count(True) <= 2  # every other day, not every day
+    async with h.db.transaction() as session:
+        from storage.models import RitualSetting
+
+        setting = await session.get(RitualSetting, (1001, Ritual.BEDTIME.value))
+    assert setting is not None and setting.ignored_in_a_row >= 3
+    # One answer resets the count.
+    newest = alice.chat[-1].message_id
+    while True:  # the next day with a bedtime nudge, skipping through the hours in between
+        h.clock.set(h.clock().replace(hour=20, minute=30) + timedelta(days=1))
+        await h.nudges.run_all()
+        try:
+            last = await _first_nudge(
+                h, alice, BEDTIME, h.clock() + timedelta(hours=1), after=newest
+            )
+            break
+        except AssertionError:
+            continue
+    await alice.press("🌙 We did it", message_id=last.message_id)
+    await alice.wait_for_edit(last.message_id)
+    async with h.db.transaction() as session:
+        setting = await session.get(RitualSetting, (1001, Ritual.BEDTIME.value))
+    assert setting is not None and setting.ignored_in_a_row == 0
