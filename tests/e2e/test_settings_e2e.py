@@ -6,81 +6,32 @@ remembered is read back through the storage models.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, time, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-import bot.app
 from bot import callbacks
-from bot.app import build_application
-from bot.context import BotApplication
 from bot.handlers import settings as settings_handlers
-from bot.settings import Settings
 from domain import nudge_settings
 from domain.clock import ManualClock
 from domain.kinds import Ritual
 from messages import settings as words
 from messages import texts
-from scheduling.policy import default_policy
+from scheduling.policy import NudgePolicy, default_policy
 from scheduling.timeparse import LocalWindow, parse_window
 from storage.database import Database
 from storage.models import Nudge, NudgeStatus, User
+from tests.e2e.conftest import Harness
 from tests.fake_telegram import BotMessage, CallbackAnswer, FakeTelegram, FakeUser
 
-TOKEN = "123456789:TESTtokenTESTtokenTESTtoken00"
 BERLIN = "Europe/Berlin"
 
 
-def register_settings_handlers(application: BotApplication) -> None:
-    """The lines proposed for ``bot/app.py``'s ``register_handlers``, until they are there.
-
-    They must come before the catch-all handlers (unknown command, stale button), so this runs
-    ahead of the app's own registration; once ``bot/app.py`` has them, the copies are inert.
-    """
-    private = filters.ChatType.PRIVATE
-    for name, callback in settings_handlers.COMMANDS.items():
-        application.add_handler(CommandHandler(name, callback, filters=private))
-    application.add_handler(
-        CallbackQueryHandler(
-            settings_handlers.settings_button,
-            pattern=callbacks.pattern(settings_handlers.SETTINGS),
-        )
-    )
-
-
 @pytest.fixture
-async def fake(
-    database_url: str, db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[FakeTelegram]:
-    original = bot.app.register_handlers
-
-    def register_handlers(application: BotApplication) -> None:
-        register_settings_handlers(application)
-        original(application)
-
-    monkeypatch.setattr(bot.app, "register_handlers", register_handlers)
-    async with FakeTelegram(token=TOKEN) as server:
-        settings = Settings(
-            telegram_bot_token=TOKEN,
-            database_url=database_url,
-            telegram_api_base_url=server.base_url,
-            telegram_file_base_url=server.file_base_url,
-        )
-        extra: dict[str, Any] = {"run_jobs": False}  # the nudge jobs are not under test here
-        app = build_application(settings, db, clock=clock, **extra)
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1)
-            try:
-                yield server
-            finally:
-                await app.updater.stop()
-                await app.stop()
+def fake(harness: Harness) -> FakeTelegram:
+    """The shared end-to-end harness's fake Bot API (the app runs with its jobs off)."""
+    return harness.fake
 
 
 # -- acting as a person ----------------------------------------------------------------------
@@ -123,7 +74,7 @@ async def pair(first: FakeUser, second: FakeUser) -> None:
 # -- reading back ----------------------------------------------------------------------------
 
 
-async def policy_of(db: Database, user_id: int) -> Any:
+async def policy_of(db: Database, user_id: int) -> NudgePolicy:
     policy = await nudge_settings.load_policy(db, user_id)
     assert policy is not None
     return policy
