@@ -11,7 +11,6 @@ import random
 from datetime import timedelta
 
 from domain.clock import Clock
-from domain.kinds import Ritual
 from messages.nudges import PHRASING_COUNTS
 from scheduling.dispatcher import Dispatcher, DispatchReport
 from scheduling.planning import PlanningReport, plan_pending
@@ -39,7 +38,7 @@ class NudgeService:
 
     async def plan(self) -> PlanningReport:
         report = await plan_pending(
-            self.db, self.clock(), self.rng, phrasings=dict[Ritual, int](PHRASING_COUNTS)
+            self.db, self.clock(), self.rng, phrasings=PHRASING_COUNTS
         )
         if report.nudges:
             log.info("planned %d nudges for %d people", report.nudges, report.people)
