@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete
 
 from domain.results import NotPaired, Person, Stale
-from storage import couples, users
+from storage import couples, nudges, users
 from storage.database import Database
 from storage.models import Couple, User
 
@@ -94,7 +94,8 @@ async def unpair(
 async def forget(db: Database, user_id: int, now: datetime) -> Person | Stale | None:
     """Delete everything about the person; returns the partner they had, to be told kindly.
 
-    Their events, invites and attempts go with them (ON DELETE CASCADE). A couple both of
+    Their events, invites and attempts go with them (ON DELETE CASCADE), and their nudges
+    are deleted explicitly (the schedule has no foreign keys). A couple both of
     whose members are gone is deleted too, so nothing about either of them remains.
     ``Stale`` when there is nobody to forget (a simultaneous tap already did): nothing is
     done, or said, twice.
@@ -118,6 +119,7 @@ async def forget(db: Database, user_id: int, now: datetime) -> Person | Stale | 
             if not deleted.rowcount:  # type: ignore[attr-defined]
                 # On SQLite the reads above can run ahead of the write lock; this write cannot.
                 raise _AlreadyForgotten
+            await nudges.forget_person(session, user_id)
             await session.execute(
                 delete(Couple).where(Couple.first_id.is_(None), Couple.second_id.is_(None))
             )

@@ -10,7 +10,7 @@ drawn from them with the injected RNG.  That gives the DST rules for free:
   planned once, never twice.
 
 The per-(zone, date, window, quiet) mapping is cached, so a call is a cache hit, one
-``randrange`` and a few integer operations per ritual: microseconds for a million people.
+random draw and a few integer operations per ritual: microseconds for a million people.
 """
 
 from __future__ import annotations
@@ -82,7 +82,9 @@ def _epoch_ceil(value: datetime) -> int:
     return -((_EPOCH - value) // _SECOND)
 
 
+@lru_cache(maxsize=1 << 16)
 def _from_epoch(seconds: int) -> datetime:
+    """Due times are whole minutes of a few days, so a million people share a few thousand."""
     return datetime.fromtimestamp(seconds, UTC)
 
 
@@ -225,10 +227,10 @@ def _draw(pieces: tuple[_Piece, ...], rng: random.Random) -> tuple[int, datetime
     """One uniformly drawn minute among the pieces, with its stretch's end."""
     if len(pieces) == 1:  # the common case: no quiet-hours split, no DST change
         first, count, stretch_end = pieces[0]
-        return first + rng.randrange(count) * 60, stretch_end
+        return first + int(rng.random() * count) * 60, stretch_end
     if not pieces:
         return None
-    pick = rng.randrange(sum(count for _, count, _ in pieces))
+    pick = int(rng.random() * sum(count for _, count, _ in pieces))
     for first, count, stretch_end in pieces:
         if pick < count:
             return first + pick * 60, stretch_end
@@ -245,6 +247,75 @@ def is_backing_off(
     caller resets the count to 0) brings the ritual back every day.
     """
     return ignored_in_a_row.get(ritual, 0) >= BACKOFF_AFTER and local_date.toordinal() % 2 == 1
+
+
+@dataclass(frozen=True, slots=True)
+class DayTemplate:
+    """What one policy allows on one local date, before any drawing.
+
+    Everyone with equal settings shares it, so planning a million people costs a few
+    hundred templates plus one random draw per kept nudge.
+    """
+
+    local_date: date
+    #: ``(rank, ritual, drawable minutes, first drawable second)`` of each enabled ritual
+    #: that has any, most important first (see :data:`PRIORITY`).
+    candidates: tuple[tuple[int, Ritual, tuple[_Piece, ...], int], ...]
+    daily_cap: int
+    paused_until: int | None  # epoch second, or None
+
+
+def day_template(policy: NudgePolicy, local_date: date) -> DayTemplate:
+    """Map each enabled ritual's window on ``local_date`` to drawable UTC minutes."""
+    candidates = []
+    for rank, ritual in enumerate(PRIORITY):
+        pref = policy.preference(ritual)
+        if not pref.enabled:
+            continue
+        window = pref.window
+        pieces = _window_pieces(
+            policy.timezone, local_date, window.start, window.end, policy.quiet
+        )
+        if pieces:
+            candidates.append((rank, ritual, pieces, min(first for first, _, _ in pieces)))
+    paused = None if policy.paused_until is None else _epoch_ceil(policy.paused_until)
+    return DayTemplate(local_date, tuple(candidates), policy.daily_cap, paused)
+
+
+def draw_day(
+    template: DayTemplate,
+    rng: random.Random,
+    *,
+    done_today: frozenset[Ritual] = frozenset(),
+    ignored_in_a_row: Mapping[Ritual, int] = _NO_IGNORES,
+    not_before: datetime | None = None,
+) -> list[tuple[Ritual, datetime, datetime]]:
+    """Draw one person's ``(ritual, due_at, window_end_at)`` from a shared template.
+
+    The rules are :func:`plan_day`'s. Rituals are tried most important first and drawing
+    stops at the daily cap, so the ones the cap would drop cost nothing.
+    """
+    cap = template.daily_cap
+    if cap <= 0:
+        return []
+    floor = None if not_before is None else _epoch_ceil(not_before)
+    paused, local_date = template.paused_until, template.local_date
+    kept: list[tuple[int, int, Ritual, datetime]] = []
+    for rank, ritual, pieces, earliest in template.candidates:
+        if ritual in done_today:
+            continue
+        if ignored_in_a_row and is_backing_off(ritual, local_date, ignored_in_a_row):
+            continue
+        if floor is not None and floor > earliest:
+            pieces = _clip(pieces, floor)
+        drawn = _draw(pieces, rng)
+        if drawn is None or (paused is not None and drawn[0] < paused):
+            continue
+        kept.append((drawn[0], rank, ritual, drawn[1]))
+        if len(kept) == cap:
+            break
+    kept.sort()
+    return [(ritual, _from_epoch(due), end) for due, _, ritual, end in kept]
 
 
 def plan_day(
@@ -264,27 +335,16 @@ def plan_day(
     due before ``policy.paused_until`` or before ``not_before``.  Then the daily cap keeps
     the first rituals of :data:`PRIORITY`.  ``active=False`` (unpaired) plans nothing.
     """
-    if not active or policy.daily_cap <= 0:
+    if not active:
         return []
-    floor = None if not_before is None else _epoch_ceil(not_before)
-    paused = None if policy.paused_until is None else _epoch_ceil(policy.paused_until)
-    zone_key, quiet = policy.timezone, policy.quiet
-    chosen: list[tuple[int, int, datetime, Ritual]] = []
-    for pref in policy.rituals:
-        ritual = pref.ritual
-        if not pref.enabled or ritual in done_today:
-            continue
-        if ignored_in_a_row and is_backing_off(ritual, local_date, ignored_in_a_row):
-            continue
-        window = pref.window
-        pieces = _window_pieces(zone_key, local_date, window.start, window.end, quiet)
-        drawn = _draw(pieces if floor is None else _clip(pieces, floor), rng)
-        if drawn is None or (paused is not None and drawn[0] < paused):
-            continue
-        chosen.append((_RANK[ritual], drawn[0], drawn[1], ritual))
-    chosen.sort()
-    kept = sorted(chosen[: policy.daily_cap], key=lambda c: (c[1], c[0]))
-    return [PlannedNudge(ritual, local_date, _from_epoch(due), end) for _, due, end, ritual in kept]
+    drawn = draw_day(
+        day_template(policy, local_date),
+        rng,
+        done_today=done_today,
+        ignored_in_a_row=ignored_in_a_row,
+        not_before=not_before,
+    )
+    return [PlannedNudge(ritual, local_date, due, end) for ritual, due, end in drawn]
 
 
 def is_still_deliverable(window_end_at: datetime, now: datetime) -> bool:

@@ -9,20 +9,24 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from types import MappingProxyType
+from typing import Final
 
 from domain.kinds import Ritual
 from domain.nudge_settings import policy_from_rows
-from scheduling.planner import dates_to_plan, plan_day
-from scheduling.policy import NudgePolicy
+from scheduling.planner import DayTemplate, dates_to_plan, day_template, draw_day
 from storage import nudges
 from storage.database import Database
 from storage.nudges import NewNudge, PlanningRow
 
 PAGE = 5000
 SUNDAY = 6
+_VALUES: Final[Mapping[Ritual, str]] = MappingProxyType({r: r.value for r in Ritual})
+_NOTHING_IGNORED: Final[Mapping[Ritual, int]] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -31,37 +35,39 @@ class PlanningReport:
     nudges: int
 
 
-def phrasing_for(user_id: int, local_date: date, count: int) -> int:
-    """Rotate phrasings by day: consecutive days always differ, with no state to store."""
-    return (local_date.toordinal() + user_id) % count if count > 1 else 0
-
-
-def _policy(row: PlanningRow, day: date) -> NudgePolicy:
-    return _cached_policy(
+def _template(row: PlanningRow, day: date) -> DayTemplate:
+    return _cached_template(
         row.timezone,
         row.quiet_hours,
         row.paused_until,
-        tuple((ritual, enabled, window) for ritual, enabled, window, _ in row.settings),
-        day.weekday() == SUNDAY and not row.digest_opt_out,
+        row.settings,
+        not row.digest_opt_out,
+        day,
     )
 
 
 @lru_cache(maxsize=4096)
-def _cached_policy(
+def _cached_template(
     timezone: str,
     quiet_hours: str | None,
     paused_until: datetime | None,
     settings: tuple[tuple[str, bool | None, str | None], ...],
-    digest_day: bool,
-) -> NudgePolicy:
-    """Most people keep the defaults, so a million people share a few hundred policies.
+    gets_digest: bool,
+    day: date,
+) -> DayTemplate:
+    """Most people keep the defaults, so a million people share a few hundred templates.
 
     On Sundays the weekly digest counts inside the daily cap, so one nudge fewer is planned.
     """
     policy = policy_from_rows(timezone, quiet_hours, paused_until, settings)
-    if digest_day:
-        return dataclasses.replace(policy, daily_cap=max(policy.daily_cap - 1, 0))
-    return policy
+    if gets_digest and day.weekday() == SUNDAY:
+        policy = dataclasses.replace(policy, daily_cap=max(policy.daily_cap - 1, 0))
+    return day_template(policy, day)
+
+
+@lru_cache(maxsize=1024)
+def _dates_to_plan(now: datetime, timezone: str) -> tuple[date, ...]:
+    return tuple(dates_to_plan(now, timezone))
 
 
 async def plan_pending(
@@ -69,63 +75,66 @@ async def plan_pending(
 ) -> PlanningReport:
     """Plan the local days that have not been planned yet, page by page.
 
-    Where the database allows it (``Database.overlaps_io``), writing one page overlaps with
-    reading and planning the next, so the database and the planner work at the same time.
+    Up to ``Database.writes_in_flight`` pages are written while the next one is read and
+    planned, so the database and the planner work at the same time where that helps.
     """
-    after, people, planned = 0, 0, 0
-    writing: asyncio.Task[None] | None = None
+    after, people = 0, 0
+    writing: list[asyncio.Task[int]] = []
+    stored = 0
     try:
         while True:
             async with db.transaction() as session:
                 rows = await nudges.planning_rows(session, after_user_id=after, limit=PAGE)
             if not rows:
-                return PlanningReport(people, planned)
+                break
             after = rows[-1].user_id
             new_rows, through = _plan_page(rows, now, rng, phrasings)
             people += len(through)
-            planned += len(new_rows)
-            if writing is not None:
-                await writing
-            writing = asyncio.create_task(_write(db, new_rows, through))
-            if not db.overlaps_io:
-                await writing
+            writing.append(asyncio.create_task(_write(db, new_rows, through)))
+            while len(writing) > db.writes_in_flight:
+                stored += await writing.pop(0)
     finally:
-        if writing is not None:
-            await writing
+        stored += sum(await asyncio.gather(*writing))
+    return PlanningReport(people, stored)
 
 
-async def _write(db: Database, rows: list[NewNudge], through: dict[int, date]) -> None:
+async def _write(db: Database, rows: list[NewNudge], through: dict[int, date]) -> int:
     async with db.transaction() as session:
-        await nudges.add_planned(session, rows, through)
+        return await nudges.add_planned(session, rows, through)
 
 
 def _plan_page(
     rows: list[PlanningRow], now: datetime, rng: random.Random, phrasings: dict[Ritual, int]
 ) -> tuple[list[NewNudge], dict[int, date]]:
+    """Plan one page; the hot loop of a planning run, so it works on plain tuples."""
     new_rows: list[NewNudge] = []
     through: dict[int, date] = {}
     for row in rows:
+        user_id, couple_id, planned_through = row.user_id, row.couple_id, row.planned_through
         days = [
             d
-            for d in dates_to_plan(now, row.timezone)
-            if row.planned_through is None or d > row.planned_through
+            for d in _dates_to_plan(now, row.timezone)
+            if planned_through is None or d > planned_through
         ]
         if not days:
             continue
-        ignored = {Ritual(r): n for r, _, _, n in row.settings if n}
+        ignored = {Ritual(r): n for r, n in row.ignored} if row.ignored else _NOTHING_IGNORED
         for day in days:
-            policy = _policy(row, day)
-            for planned in plan_day(policy, day, rng, ignored_in_a_row=ignored, not_before=now):
+            # Phrasings rotate by day: consecutive days always differ, with no state to store.
+            ordinal = day.toordinal() + user_id
+            for ritual, due_at, window_end_at in draw_day(
+                _template(row, day), rng, ignored_in_a_row=ignored, not_before=now
+            ):
                 new_rows.append(
                     NewNudge(
-                        row.user_id,
-                        row.couple_id,
-                        planned.ritual.value,
+                        user_id,
+                        couple_id,
+                        _VALUES[ritual],
                         day,
-                        planned.due_at,
-                        planned.window_end_at,
-                        phrasing_for(row.user_id, day, phrasings[planned.ritual]),
+                        due_at,
+                        window_end_at,
+                        ordinal % phrasings[ritual],
                     )
                 )
-        through[row.user_id] = days[-1]
+        through[user_id] = days[-1]
     return new_rows, through

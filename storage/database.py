@@ -48,13 +48,13 @@ class Database:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @property
-    def overlaps_io(self) -> bool:
-        """Whether writing can usefully run while Python keeps computing.
+    def writes_in_flight(self) -> int:
+        """How many bulk writes may run while Python keeps computing.
 
-        PostgreSQL works in its own process. SQLite works in a thread of ours that must
-        take the GIL back after every row, so overlapping it with Python work slows both.
+        PostgreSQL works in its own processes, one per connection, so two writes keep both
+        cores busy. SQLite has one writer, working in a thread of ours without the GIL.
         """
-        return self.engine.dialect.name != "sqlite"
+        return 1 if self.engine.dialect.name == "sqlite" else 2
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:

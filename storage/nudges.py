@@ -7,20 +7,30 @@ SQLite has a single writer, which gives the same guarantee within one process.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from asyncpg.exceptions import UniqueViolationError
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from storage.models import ConnectionEvent, Nudge, NudgeStatus, RitualSetting, User
+from storage.models import (
+    OPEN_NUDGE,
+    SENT_NUDGE,
+    ConnectionEvent,
+    Nudge,
+    NudgeStatus,
+    RitualSetting,
+    User,
+)
 
 
-@dataclass(frozen=True, slots=True)
-class PlanningRow:
-    """What the planner needs to know about one person, loaded in bulk."""
+class PlanningRow(NamedTuple):
+    """What the planner needs to know about one person, loaded in bulk (a million a run)."""
 
     user_id: int
     couple_id: int
@@ -28,16 +38,25 @@ class PlanningRow:
     quiet_hours: str | None
     paused_until: datetime | None
     planned_through: date | None
-    settings: tuple[tuple[str, bool | None, str | None, int], ...]
+    #: ``(ritual, enabled, window)`` of each ritual setting the person changed.
+    settings: tuple[tuple[str, bool | None, str | None], ...] = ()
+    #: ``(ritual, ignored nudges in a row)`` where that count is not zero.
+    ignored: tuple[tuple[str, int], ...] = ()
     digest_opt_out: bool = False
 
 
 async def planning_rows(
     session: AsyncSession, *, after_user_id: int, limit: int
 ) -> list[PlanningRow]:
-    """One page (by user id) of people who can get nudges: paired, reachable, zone known."""
-    people = (
-        await session.execute(
+    """One page (by user id) of people who can get nudges: paired, reachable, zone known.
+
+    Core statements on the session's connection: the ORM's row handling would cost more
+    than planning the page.
+    """
+    connection = await session.connection()
+    # Plain tuples (the WHERE clause rules out the NULLs the column types allow).
+    people: Sequence[tuple[Any, ...]] = (
+        await connection.execute(
             select(
                 User.id,
                 User.couple_id,
@@ -59,30 +78,44 @@ async def planning_rows(
     ).all()
     if not people:
         return []
-    settings: dict[int, list[tuple[str, bool | None, str | None, int]]] = {}
-    rows = await session.execute(
+    settings: dict[int, list[tuple[str, bool | None, str | None]]] = {}
+    ignored: dict[int, list[tuple[str, int]]] = {}
+    rows = await connection.execute(
         select(
             RitualSetting.user_id,
             RitualSetting.ritual,
             RitualSetting.enabled,
             RitualSetting.window,
             RitualSetting.ignored_in_a_row,
-        ).where(RitualSetting.user_id.between(people[0].id, people[-1].id))
+        ).where(RitualSetting.user_id.between(people[0][0], people[-1][0]))
     )
-    for user_id, *rest in rows:
-        settings.setdefault(user_id, []).append(tuple(rest))  # type: ignore[arg-type]
+    for user_id, ritual, enabled, window, ignored_in_a_row in rows:
+        if enabled is not None or window is not None:
+            settings.setdefault(user_id, []).append((ritual, enabled, window))
+        if ignored_in_a_row:
+            ignored.setdefault(user_id, []).append((ritual, ignored_in_a_row))
+    # Rows unpack as plain tuples: attribute access on a Row costs more than the planning.
     return [
         PlanningRow(
-            p.id,
-            p.couple_id,
-            p.timezone,
-            p.quiet_hours,
-            p.paused_until,
-            p.planned_through,
-            tuple(settings.get(p.id, ())),
-            p.digest_opt_out,
+            user_id,
+            couple_id,
+            timezone,
+            quiet_hours,
+            paused_until,
+            planned_through,
+            tuple(settings.get(user_id, ())),
+            tuple(ignored.get(user_id, ())),
+            digest_opt_out,
         )
-        for p in people
+        for (
+            user_id,
+            couple_id,
+            timezone,
+            quiet_hours,
+            paused_until,
+            planned_through,
+            digest_opt_out,
+        ) in people
     ]
 
 
@@ -97,59 +130,114 @@ class NewNudge(NamedTuple):
 
 
 _COLUMNS = (
-    "user_id, couple_id, ritual, local_date, due_at, window_end_at, phrasing, "
-    "status, attempt, snoozed"
+    "user_id", "couple_id", "ritual", "local_date", "due_at", "window_end_at", "phrasing",
+    "status", "attempt", "snoozed",
 )
-_INSERT = {
-    # Plain driver-level executemany: planning writes millions of rows, and SQLAlchemy's
-    # per-value processing would cost more than the planning itself. The unique
-    # (person, ritual, day) constraint makes a row another process planned a no-op.
-    "sqlite": f"INSERT INTO nudges ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', 0, 0) "
-    "ON CONFLICT DO NOTHING",
-    # One statement a page: arrays of each column, zipped back into rows by unnest().
-    "postgresql": f"INSERT INTO nudges ({_COLUMNS}) "
+_NEW = (NudgeStatus.PLANNED, 0, False)  # status, attempt, snoozed of a planned row
+
+# SQLite takes a page as one JSON document: a single statement that runs in SQLite's own
+# code without holding the GIL, so the next page is planned meanwhile. (A SELECT feeding
+# an upsert needs its WHERE, or SQLite reads ON CONFLICT as part of the join.)
+_SQLITE_INSERT = (
+    f"INSERT INTO nudges ({', '.join(_COLUMNS)}) SELECT "
+    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(7))
+    + ", 'planned', 0, 0 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING"
+)
+_SQLITE_MARK = (
+    "UPDATE users SET planned_through = ? WHERE id IN (SELECT value FROM json_each(?)) "
+    "AND couple_id IS NOT NULL AND is_active RETURNING id"
+)
+_POSTGRES_MARK = (
+    "UPDATE users SET planned_through = t.day FROM unnest($1::bigint[], $2::date[]) "
+    "AS t(id, day) WHERE users.id = t.id AND users.couple_id IS NOT NULL "
+    "AND users.is_active RETURNING users.id"
+)
+# Arrays of each column, zipped back into rows by unnest(): one statement a page.
+_POSTGRES_INSERT = (
+    f"INSERT INTO nudges ({', '.join(_COLUMNS)}) "
     "SELECT u, c, r, d, due, wend, p, 'planned', 0, false FROM unnest("
     "$1::bigint[], $2::int[], $3::varchar[], $4::date[], $5::timestamptz[], "
     "$6::timestamptz[], $7::int[]) AS t(u, c, r, d, due, wend, p) "
-    "ON CONFLICT ON CONSTRAINT uq_nudges_user_ritual_day DO NOTHING",
-}
-_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite
+    "ON CONFLICT ON CONSTRAINT uq_nudges_user_day_ritual DO NOTHING"
+)
 
 
 async def add_planned(
     session: AsyncSession, rows: Sequence[NewNudge], planned_through: dict[int, date]
-) -> None:
-    """Store planned nudges and move each person's ``planned_through`` mark forward."""
+) -> int:
+    """Move each person's ``planned_through`` mark forward and store their planned nudges.
+
+    Returns how many rows were stored.
+
+    The mark locks the person, and only people still paired and reachable get it and their
+    rows: someone who left or unpaired since the page was read is left alone (there are no
+    foreign keys to do it, see migration 0004). A row another process planned first is
+    skipped thanks to the unique (person, day, ritual) key.
+
+    Planning writes millions of rows, so this works at the driver level: SQLAlchemy's
+    per-value processing would cost more than the planning itself.
+    """
     connection = await session.connection()
-    dialect = connection.dialect.name
-    if rows:
-        if dialect == "sqlite":
-            params: list[tuple[Any, ...]] = [
+    if connection.dialect.name == "sqlite":
+        marked = await _mark_on_sqlite(connection, planned_through)
+        document = json.dumps(
+            [
                 (
-                    r.user_id,
-                    r.couple_id,
-                    r.ritual,
-                    r.local_date.isoformat(),
-                    r.due_at.astimezone(UTC).strftime(_SQLITE_DATETIME),
-                    r.window_end_at.astimezone(UTC).strftime(_SQLITE_DATETIME),
-                    r.phrasing,
+                    user_id,
+                    couple_id,
+                    ritual,
+                    local_date.isoformat(),
+                    _sqlite_text(due_at),
+                    _sqlite_text(window_end_at),
+                    phrasing,
                 )
-                for r in rows
+                for user_id, couple_id, ritual, local_date, due_at, window_end_at, phrasing in rows
+                if user_id in marked
             ]
-            await connection.exec_driver_sql(_INSERT[dialect], params)
-        else:
-            columns = tuple(list(column) for column in zip(*rows, strict=True))
-            await connection.exec_driver_sql(_INSERT[dialect], columns)
+        )
+        inserted = await connection.exec_driver_sql(_SQLITE_INSERT, (document,))
+        return int(inserted.rowcount)
+    result = await connection.exec_driver_sql(
+        _POSTGRES_MARK, (list(planned_through), list(planned_through.values()))
+    )
+    marked = {user_id for (user_id,) in result}
+    records = [(*row, *_NEW) for row in rows if row[0] in marked]
+    if not records:
+        return 0
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None  # an open connection always has one
+    try:
+        # COPY is the fastest way in, but it cannot skip duplicates: when another process
+        # planned some of these people first, the savepoint undoes it and INSERT skips them.
+        # The driver's own savepoint: SQLAlchemy's cannot roll back an aborted COPY.
+        async with driver.transaction():
+            await driver.copy_records_to_table("nudges", records=records, columns=_COLUMNS)
+        return len(records)
+    except UniqueViolationError:
+        columns = tuple(list(column) for column in zip(*records, strict=True))
+        inserted = await connection.exec_driver_sql(_POSTGRES_INSERT, columns[:7])
+        return int(inserted.rowcount)
+
+
+async def _mark_on_sqlite(
+    connection: AsyncConnection, planned_through: dict[int, date]
+) -> set[int]:
     by_date: dict[date, list[int]] = {}
     for user_id, day in planned_through.items():
         by_date.setdefault(day, []).append(user_id)
+    marked: set[int] = set()
     for day, user_ids in by_date.items():
-        await session.execute(
-            update(User)
-            .where(User.id.in_(user_ids))
-            .values(planned_through=day)
-            .execution_options(synchronize_session=False)
+        result = await connection.exec_driver_sql(
+            _SQLITE_MARK, (day.isoformat(), json.dumps(user_ids))
         )
+        marked.update(user_id for (user_id,) in result)
+    return marked
+
+
+@lru_cache(maxsize=1 << 16)
+def _sqlite_text(moment: datetime) -> str:
+    """How SQLAlchemy stores a DateTime on SQLite. Cached: due times are shared minutes."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 async def claim_due(
@@ -159,6 +247,7 @@ async def claim_due(
     due = (
         select(Nudge.id)
         .where(
+            OPEN_NUDGE,  # lets the database use the index of open rows
             or_(
                 and_(Nudge.status == NudgeStatus.PLANNED, Nudge.due_at <= now),
                 and_(Nudge.status == NudgeStatus.SENDING, Nudge.lease_until < now),
@@ -258,6 +347,15 @@ async def cancel_open(session: AsyncSession, user_id: int) -> None:
     )
 
 
+async def forget_person(session: AsyncSession, user_id: int) -> None:
+    """Delete a person's nudges; call it after deleting the person (see ``add_planned``).
+
+    In that order a planning run that locked the person first has committed its rows by
+    the time this statement looks for them.
+    """
+    await session.execute(delete(Nudge).where(Nudge.user_id == user_id))
+
+
 async def mark_unreachable(session: AsyncSession, user_id: int) -> tuple[bool, int | None]:
     """The person blocked the bot: no more nudges. Returns (first time we learnt it, partner)."""
     user = await session.get(User, user_id, with_for_update=True)
@@ -279,7 +377,7 @@ async def expire_unanswered(session: AsyncSession, sent_before: datetime) -> lis
     rows = (
         await session.execute(
             update(Nudge)
-            .where(Nudge.status == NudgeStatus.SENT, Nudge.sent_at < sent_before)
+            .where(SENT_NUDGE, Nudge.sent_at < sent_before)
             .values(status=NudgeStatus.IGNORED)
             .returning(Nudge.user_id, Nudge.ritual)
             .execution_options(synchronize_session=False)

@@ -1,9 +1,10 @@
 """Queries behind the weekly reflection and the Sunday digest.
 
 Every read is scoped to one couple through an index: events by ``(couple_id, created_at)``,
-nudges by ``couple_id``, the all-time count as an index-only count. That keeps one summary
-at a handful of milliseconds however many couples the database holds, and it is also the
-privacy rule: a couple's figures are only ever computed from rows carrying its own id.
+nudges by ``(user_id, local_date)`` and checked against the couple, the all-time count as
+an index-only count. That keeps one summary at a handful of milliseconds however many
+couples the database holds, and it is also the privacy rule: a couple's figures are only
+ever computed from rows carrying its own id.
 
 Rows come back as plain named tuples of stored values; ``domain.weekly`` turns them into the
 summary's records, so this module knows nothing of moment kinds or rituals.
@@ -12,7 +13,7 @@ summary's records, so this module knows nothing of moment kinds or rituals.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, exists, func, insert, select, update
@@ -21,6 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConnectionEvent, Nudge, User
 from storage.weekly_models import DigestStatus, WeeklyDigest
+
+#: A nudge's local date is within a day of its UTC send time (zones span 26 hours), and a
+#: late one goes out before its window ends: three days either side is always enough.
+_DATE_SLACK = timedelta(days=3)
 
 
 class CoupleView(NamedTuple):
@@ -104,12 +109,14 @@ async def couple_nudges_sent(
     """Nudges the couple's two members received in ``[start, end)``, for the couple only.
 
     Filtering on the couple as well as the people keeps a previous relationship's nudges
-    out of this one's figures.
+    out of this one's figures. The bounds on the local date, wide enough for any zone and
+    for late delivery, make it a short range of the (person, day, ritual) index.
     """
     rows = await session.execute(
         select(Nudge.user_id, Nudge.ritual, Nudge.sent_at, Nudge.responded_at, Nudge.status).where(
-            Nudge.couple_id == couple_id,
             Nudge.user_id.in_(list(user_ids)),
+            Nudge.local_date.between(start.date() - _DATE_SLACK, end.date() + _DATE_SLACK),
+            Nudge.couple_id == couple_id,
             Nudge.sent_at >= start,
             Nudge.sent_at < end,
         )

@@ -327,8 +327,10 @@ async def test_ignored_nudges_back_off_until_answered(harness: Harness) -> None:
     for _ in range(8):  # eight days, never answering
         start = len(_nudges_in(alice))
         end = h.clock() + timedelta(days=1)
-        while h.clock() < end:  # fine steps around Alice's bedtime (20:45-21:15 UTC)
-            h.clock.advance(timedelta(minutes=5 if 20 <= h.clock().hour < 22 else 120))
+        # Minute steps around Alice's bedtime (20:45-21:15 UTC), like the real 10-second
+        # dispatch tick: coarser steps would miss a nudge due in the window's last minutes.
+        while h.clock() < end:
+            h.clock.advance(timedelta(minutes=1 if 20 <= h.clock().hour < 22 else 120))
             await h.nudges.run_all()
         new = [m for m in _nudges_in(alice)[start:] if m.body.startswith(BEDTIME)]
         days_with_bedtime.append(bool(new))

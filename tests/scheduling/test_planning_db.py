@@ -6,16 +6,19 @@ import random
 from collections import Counter
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from domain import accounts, pairing
 from domain.pairing import NewInvite, Paired
 from messages.nudges import PHRASING_COUNTS
 from scheduling.planning import plan_pending
+from storage import nudges
 from storage.database import Database
 from storage.models import Nudge, User
+from storage.nudges import NewNudge
 
 SUNDAY_EARLY = datetime(2026, 11, 29, 0, 30, tzinfo=UTC)
+PHRASINGS = dict(PHRASING_COUNTS)
 
 
 async def _couple(db: Database, first: int, second: int) -> None:
@@ -55,3 +58,51 @@ async def test_planning_twice_plans_nothing_new(db: Database) -> None:
     again = await plan_pending(db, SUNDAY_EARLY, rng, phrasings=dict(PHRASING_COUNTS))
     assert first.nudges > 0 and again.nudges == 0
     assert sum((await _per_person_day(db)).values()) == first.nudges
+
+
+async def test_people_another_process_planned_first_keep_their_nudges_once(
+    db: Database,
+) -> None:
+    """A second planner that read the page before the first one's marks skips, not doubles."""
+    await _couple(db, 1, 2)
+    first = await plan_pending(db, SUNDAY_EARLY, random.Random(3), phrasings=PHRASINGS)
+    async with db.transaction() as session:
+        kept = set((await session.execute(select(Nudge.user_id, Nudge.due_at))).all())
+        await session.execute(delete(Nudge).where(Nudge.user_id == 1))
+        await session.execute(update(User).values(planned_through=None))  # not seen yet
+    again = await plan_pending(db, SUNDAY_EARLY, random.Random(4), phrasings=PHRASINGS)
+    counts = await _per_person_day(db)
+    assert set(counts.values()) <= {2, 3} and sum(counts.values()) == first.nudges
+    assert again.nudges == sum(n for (user_id, _), n in counts.items() if user_id == 1)
+    async with db.transaction() as session:
+        bobs = set((await session.execute(
+            select(Nudge.user_id, Nudge.due_at).where(Nudge.user_id == 2)
+        )).all())
+    assert bobs == {row for row in kept if row[0] == 2}  # the first plan stands
+
+
+async def test_nobody_who_left_or_unpaired_meanwhile_gets_planned(db: Database) -> None:
+    """Rows planned for someone who left before the page was written are not stored."""
+    await _couple(db, 1, 2)
+    await _couple(db, 3, 4)
+    async with db.transaction() as session:
+        people = await nudges.planning_rows(session, after_user_id=0, limit=10)
+    day = SUNDAY_EARLY.date()
+    rows = [
+        NewNudge(p.user_id, p.couple_id, "bedtime", day, SUNDAY_EARLY, SUNDAY_EARLY, 0)
+        for p in people
+    ]
+    assert await accounts.forget(db, 1, SUNDAY_EARLY) is not None  # Bob is told
+    couple_of_3 = next(p.couple_id for p in people if p.user_id == 3)
+    assert await accounts.unpair(db, 3, couple_of_3, SUNDAY_EARLY) is not None
+    async with db.transaction() as session:
+        stored = await nudges.add_planned(session, rows, {p.user_id: day for p in people})
+    assert stored == 0  # 1 is gone; 2, 3 and 4 are no longer a couple
+    assert sum((await _per_person_day(db)).values()) == 0
+
+
+async def test_forgetting_someone_deletes_their_nudges(db: Database) -> None:
+    await _couple(db, 1, 2)
+    await plan_pending(db, SUNDAY_EARLY, random.Random(3), phrasings=PHRASINGS)
+    await accounts.forget(db, 1, SUNDAY_EARLY)
+    assert {user_id for user_id, _ in await _per_person_day(db)} == {2}
