@@ -48,11 +48,11 @@ class Database:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @property
-    def writes_in_flight(self) -> int:
-        """How many bulk writes may run while Python keeps computing.
+    def concurrent_writes(self) -> int:
+        """How many bulk writes may usefully run at once.
 
         PostgreSQL works in its own processes, one per connection, so two writes keep both
-        cores busy. SQLite has one writer, working in a thread of ours without the GIL.
+        cores busy. SQLite has a single writer: a second one would only wait for the lock.
         """
         return 1 if self.engine.dialect.name == "sqlite" else 2
 

@@ -205,11 +205,14 @@ class Nudge(Base):
     local_date: Mapped[date] = mapped_column(Date)
     due_at: Mapped[datetime]
     window_end_at: Mapped[datetime]
-    status: Mapped[str] = mapped_column(String(16), default=NudgeStatus.PLANNED)
-    attempt: Mapped[int] = mapped_column(default=0)
+    # Server defaults as well: bulk planning leaves these columns out of its COPY.
+    status: Mapped[str] = mapped_column(
+        String(16), default=NudgeStatus.PLANNED, server_default=NudgeStatus.PLANNED
+    )
+    attempt: Mapped[int] = mapped_column(default=0, server_default="0")
     lease_until: Mapped[datetime | None]
     phrasing: Mapped[int] = mapped_column(default=0)
-    snoozed: Mapped[bool] = mapped_column(default=False)
+    snoozed: Mapped[bool] = mapped_column(default=False, server_default=false())
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     OPEN_NUDGE,
@@ -129,23 +129,22 @@ class NewNudge(NamedTuple):
     phrasing: int
 
 
-_COLUMNS = (
-    "user_id", "couple_id", "ritual", "local_date", "due_at", "window_end_at", "phrasing",
-    "status", "attempt", "snoozed",
-)
-_NEW = (NudgeStatus.PLANNED, 0, False)  # status, attempt, snoozed of a planned row
+# The rest take their defaults: planned, first attempt, not snoozed.
+_COLUMNS = ("user_id", "couple_id", "ritual", "local_date", "due_at", "window_end_at", "phrasing")
 
 # SQLite takes a page as one JSON document: a single statement that runs in SQLite's own
-# code without holding the GIL, so the next page is planned meanwhile. (A SELECT feeding
-# an upsert needs its WHERE, or SQLite reads ON CONFLICT as part of the join.)
-_SQLITE_INSERT = (
-    f"INSERT INTO nudges ({', '.join(_COLUMNS)}) SELECT "
-    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(7))
-    + ", 'planned', 0, 0 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING"
-)
+# code without holding the GIL, so the next page is planned meanwhile. Rows come back from
+# neither statement for the same reason. The join keeps out anyone who left or unpaired
+# since the page was read; the write lock, taken by the first statement, keeps it so.
 _SQLITE_MARK = (
     "UPDATE users SET planned_through = ? WHERE id IN (SELECT value FROM json_each(?)) "
-    "AND couple_id IS NOT NULL AND is_active RETURNING id"
+    "AND couple_id IS NOT NULL AND is_active"
+)
+_SQLITE_INSERT = (
+    f"INSERT INTO nudges ({', '.join(_COLUMNS)}) SELECT users.id, "
+    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(1, 7))
+    + " FROM json_each(?) JOIN users ON users.id = json_extract(value, '$[0]') "
+    "WHERE users.couple_id IS NOT NULL AND users.is_active ON CONFLICT DO NOTHING"
 )
 _POSTGRES_MARK = (
     "UPDATE users SET planned_through = t.day FROM unnest($1::bigint[], $2::date[]) "
@@ -155,9 +154,9 @@ _POSTGRES_MARK = (
 # Arrays of each column, zipped back into rows by unnest(): one statement a page.
 _POSTGRES_INSERT = (
     f"INSERT INTO nudges ({', '.join(_COLUMNS)}) "
-    "SELECT u, c, r, d, due, wend, p, 'planned', 0, false FROM unnest("
+    "SELECT * FROM unnest("
     "$1::bigint[], $2::int[], $3::varchar[], $4::date[], $5::timestamptz[], "
-    "$6::timestamptz[], $7::int[]) AS t(u, c, r, d, due, wend, p) "
+    "$6::timestamptz[], $7::int[]) "
     "ON CONFLICT ON CONSTRAINT uq_nudges_user_day_ritual DO NOTHING"
 )
 
@@ -179,7 +178,11 @@ async def add_planned(
     """
     connection = await session.connection()
     if connection.dialect.name == "sqlite":
-        marked = await _mark_on_sqlite(connection, planned_through)
+        by_date: dict[date, list[int]] = {}
+        for user_id, day in planned_through.items():
+            by_date.setdefault(day, []).append(user_id)
+        for day, user_ids in by_date.items():
+            await connection.exec_driver_sql(_SQLITE_MARK, (day.isoformat(), json.dumps(user_ids)))
         document = json.dumps(
             [
                 (
@@ -192,7 +195,6 @@ async def add_planned(
                     phrasing,
                 )
                 for user_id, couple_id, ritual, local_date, due_at, window_end_at, phrasing in rows
-                if user_id in marked
             ]
         )
         inserted = await connection.exec_driver_sql(_SQLITE_INSERT, (document,))
@@ -201,7 +203,7 @@ async def add_planned(
         _POSTGRES_MARK, (list(planned_through), list(planned_through.values()))
     )
     marked = {user_id for (user_id,) in result}
-    records = [(*row, *_NEW) for row in rows if row[0] in marked]
+    records = [row for row in rows if row[0] in marked]
     if not records:
         return 0
     driver = (await connection.get_raw_connection()).driver_connection
@@ -215,23 +217,8 @@ async def add_planned(
         return len(records)
     except UniqueViolationError:
         columns = tuple(list(column) for column in zip(*records, strict=True))
-        inserted = await connection.exec_driver_sql(_POSTGRES_INSERT, columns[:7])
+        inserted = await connection.exec_driver_sql(_POSTGRES_INSERT, columns)
         return int(inserted.rowcount)
-
-
-async def _mark_on_sqlite(
-    connection: AsyncConnection, planned_through: dict[int, date]
-) -> set[int]:
-    by_date: dict[date, list[int]] = {}
-    for user_id, day in planned_through.items():
-        by_date.setdefault(day, []).append(user_id)
-    marked: set[int] = set()
-    for day, user_ids in by_date.items():
-        result = await connection.exec_driver_sql(
-            _SQLITE_MARK, (day.isoformat(), json.dumps(user_ids))
-        )
-        marked.update(user_id for (user_id,) in result)
-    return marked
 
 
 @lru_cache(maxsize=1 << 16)

@@ -12,6 +12,8 @@ millions of times a day. Measured on 1M people (bench/bench_planning.py):
   replaces the ``couple_id`` index that weekly summaries used.
 * The dispatcher's index covers open rows only (planned or being sent), and answered-or-not
   rows have their own small index: history no longer weighs on every insert.
+* A new row's status, attempt and snooze flag get server defaults, so a bulk COPY sends
+  seven columns instead of ten.
 
 Revision ID: 0004
 Revises: 0003
@@ -38,6 +40,9 @@ def upgrade() -> None:
     op.drop_index("ix_nudges_status_due", table_name="nudges")
     op.drop_index(op.f("ix_nudges_couple_id"), table_name="nudges")
     with op.batch_alter_table("nudges") as batch:
+        batch.alter_column("status", server_default="planned", existing_type=sa.String(16))
+        batch.alter_column("attempt", server_default="0", existing_type=sa.Integer())
+        batch.alter_column("snoozed", server_default=sa.false(), existing_type=sa.Boolean())
         batch.drop_constraint(op.f("fk_nudges_couple_id_couples"), type_="foreignkey")
         batch.drop_constraint(op.f("fk_nudges_user_id_users"), type_="foreignkey")
         batch.drop_constraint("uq_nudges_user_ritual_day", type_="unique")
@@ -56,6 +61,9 @@ def downgrade() -> None:
     op.drop_index("ix_nudges_sent_at", table_name="nudges")
     op.drop_index("ix_nudges_open_due", table_name="nudges")
     with op.batch_alter_table("nudges") as batch:
+        batch.alter_column("status", server_default=None, existing_type=sa.String(16))
+        batch.alter_column("attempt", server_default=None, existing_type=sa.Integer())
+        batch.alter_column("snoozed", server_default=None, existing_type=sa.Boolean())
         batch.drop_constraint("uq_nudges_user_day_ritual", type_="unique")
         batch.create_unique_constraint(
             "uq_nudges_user_ritual_day", ["user_id", "ritual", "local_date"]
