@@ -104,8 +104,9 @@ async def plan_pending(
 async def _write(
     db: Database, slots: asyncio.Semaphore, rows: list[NewNudge], through: dict[int, date]
 ) -> int:
+    page = nudges.prepare_page(db.engine.dialect.name, rows, through)  # before its turn
     async with slots, db.transaction() as session:
-        return await nudges.add_planned(session, rows, through)
+        return await nudges.add_planned(session, page)
 
 
 async def _plan_page_in_slices(

@@ -161,9 +161,47 @@ _POSTGRES_INSERT = (
 )
 
 
-async def add_planned(
-    session: AsyncSession, rows: Sequence[NewNudge], planned_through: dict[int, date]
-) -> int:
+@dataclass(frozen=True, slots=True)
+class PlannedPage:
+    """A page of planned nudges and plan marks, ready for the database before its turn.
+
+    For SQLite both are JSON documents, made here so that the single writer never waits
+    for Python to encode them.
+    """
+
+    rows: Sequence[NewNudge]
+    planned_through: dict[int, date]
+    sqlite_marks: tuple[tuple[str, str], ...] = ()  # (day, JSON list of people)
+    sqlite_rows: str = "[]"
+
+
+def prepare_page(
+    dialect: str, rows: Sequence[NewNudge], planned_through: dict[int, date]
+) -> PlannedPage:
+    if dialect != "sqlite":
+        return PlannedPage(rows, planned_through)
+    by_date: dict[date, list[int]] = {}
+    for user_id, day in planned_through.items():
+        by_date.setdefault(day, []).append(user_id)
+    document = json.dumps(
+        [
+            (
+                user_id,
+                couple_id,
+                ritual,
+                local_date.isoformat(),
+                _sqlite_text(due_at),
+                _sqlite_text(window_end_at),
+                phrasing,
+            )
+            for user_id, couple_id, ritual, local_date, due_at, window_end_at, phrasing in rows
+        ]
+    )
+    marks = tuple((day.isoformat(), json.dumps(ids)) for day, ids in by_date.items())
+    return PlannedPage(rows, planned_through, marks, document)
+
+
+async def add_planned(session: AsyncSession, page: PlannedPage) -> int:
     """Move each person's ``planned_through`` mark forward and store their planned nudges.
 
     Returns how many rows were stored.
@@ -178,32 +216,16 @@ async def add_planned(
     """
     connection = await session.connection()
     if connection.dialect.name == "sqlite":
-        by_date: dict[date, list[int]] = {}
-        for user_id, day in planned_through.items():
-            by_date.setdefault(day, []).append(user_id)
-        for day, user_ids in by_date.items():
-            await connection.exec_driver_sql(_SQLITE_MARK, (day.isoformat(), json.dumps(user_ids)))
-        document = json.dumps(
-            [
-                (
-                    user_id,
-                    couple_id,
-                    ritual,
-                    local_date.isoformat(),
-                    _sqlite_text(due_at),
-                    _sqlite_text(window_end_at),
-                    phrasing,
-                )
-                for user_id, couple_id, ritual, local_date, due_at, window_end_at, phrasing in rows
-            ]
-        )
-        inserted = await connection.exec_driver_sql(_SQLITE_INSERT, (document,))
+        for mark in page.sqlite_marks:
+            await connection.exec_driver_sql(_SQLITE_MARK, mark)
+        inserted = await connection.exec_driver_sql(_SQLITE_INSERT, (page.sqlite_rows,))
         return int(inserted.rowcount)
+    planned_through = page.planned_through
     result = await connection.exec_driver_sql(
         _POSTGRES_MARK, (list(planned_through), list(planned_through.values()))
     )
     marked = {user_id for (user_id,) in result}
-    records = [row for row in rows if row[0] in marked]
+    records = [row for row in page.rows if row[0] in marked]
     if not records:
         return 0
     driver = (await connection.get_raw_connection()).driver_connection

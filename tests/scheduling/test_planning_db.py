@@ -96,7 +96,10 @@ async def test_nobody_who_left_or_unpaired_meanwhile_gets_planned(db: Database) 
     couple_of_3 = next(p.couple_id for p in people if p.user_id == 3)
     assert await accounts.unpair(db, 3, couple_of_3, SUNDAY_EARLY) is not None
     async with db.transaction() as session:
-        stored = await nudges.add_planned(session, rows, {p.user_id: day for p in people})
+        page = nudges.prepare_page(
+            db.engine.dialect.name, rows, {p.user_id: day for p in people}
+        )
+        stored = await nudges.add_planned(session, page)
     assert stored == 0  # 1 is gone; 2, 3 and 4 are no longer a couple
     assert sum((await _per_person_day(db)).values()) == 0
 
