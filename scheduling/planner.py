@@ -41,7 +41,6 @@ PRIORITY: Final[tuple[Ritual, ...]] = (
 )
 SNOOZE_DELAY: Final = timedelta(hours=1)
 
-_RANK: Final[Mapping[Ritual, int]] = MappingProxyType({r: i for i, r in enumerate(PRIORITY)})
 _NO_IGNORES: Final[Mapping[Ritual, int]] = MappingProxyType({})
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL: Final = _EPOCH.date().toordinal()
