@@ -30,7 +30,7 @@ from storage import nudges
 from storage.database import Database
 from storage.nudges import NewNudge, PlanningRow
 
-PAGE = 20_000  # people; about 60,000 rows, one transaction each
+PAGE = 5_000  # people; about 15,000 rows, one transaction each (bounds memory)
 SLICE = 1_000  # people planned between two turns of the event loop (about 10 ms)
 SUNDAY = 6
 _VALUES: Final[Mapping[Ritual, str]] = MappingProxyType({r: r.value for r in Ritual})
