@@ -30,7 +30,6 @@ from storage import nudges
 from storage.database import Database
 from storage.nudges import NewNudge, PlanningRow
 
-PAGE = 5_000  # people; about 15,000 rows, one transaction each (bounds memory)
 SLICE = 1_000  # people planned between two turns of the event loop (about 10 ms)
 SUNDAY = 6
 _VALUES: Final[Mapping[Ritual, str]] = MappingProxyType({r: r.value for r in Ritual})
@@ -92,7 +91,9 @@ async def plan_pending(
     try:
         while True:
             async with db.transaction() as session:
-                rows = await nudges.planning_rows(session, after_user_id=after, limit=PAGE)
+                rows = await nudges.planning_rows(
+                    session, after_user_id=after, limit=db.planning_page
+                )
             if not rows:
                 break
             after = rows[-1].user_id

@@ -56,6 +56,16 @@ class Database:
         """
         return 1 if self.engine.dialect.name == "sqlite" else 2
 
+    @property
+    def planning_page(self) -> int:
+        """People planned per page, and so per write transaction (about three rows each).
+
+        SQLite rewrites every index page a transaction touched, so fewer, larger ones are
+        much faster at a million people (37 s against 54 s); PostgreSQL is as fast with
+        smaller pages, which hold less memory.
+        """
+        return 20_000 if self.engine.dialect.name == "sqlite" else 5_000
+
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
         return cls(create_engine(url, **kwargs))
