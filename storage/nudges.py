@@ -39,11 +39,11 @@ class PlanningRow(NamedTuple):
     quiet_hours: str | None
     paused_until: datetime | None
     planned_through: date | None
+    digest_opt_out: bool
     #: ``(ritual, enabled, window)`` of each ritual setting the person changed.
     settings: tuple[tuple[str, bool | None, str | None], ...] = ()
     #: ``(ritual, ignored nudges in a row)`` where that count is not zero.
     ignored: tuple[tuple[str, int], ...] = ()
-    digest_opt_out: bool = False
 
 
 async def planning_rows(
@@ -55,7 +55,8 @@ async def planning_rows(
     than planning the page.
     """
     connection = await session.connection()
-    # Plain tuples (the WHERE clause rules out the NULLs the column types allow).
+    # Plain tuples in PlanningRow's order (the WHERE clause rules out the NULLs the column
+    # types allow).
     people: Sequence[tuple[Any, ...]] = (
         await connection.execute(
             select(
@@ -95,28 +96,13 @@ async def planning_rows(
             settings.setdefault(user_id, []).append((ritual, enabled, window))
         if ignored_in_a_row:
             ignored.setdefault(user_id, []).append((ritual, ignored_in_a_row))
-    # Rows unpack as plain tuples: attribute access on a Row costs more than the planning.
+    # Rows as plain tuples, in PlanningRow's order: attribute access on a Row costs more
+    # than the planning.
     return [
-        PlanningRow(
-            user_id,
-            couple_id,
-            timezone,
-            quiet_hours,
-            paused_until,
-            planned_through,
-            tuple(settings.get(user_id, ())),
-            tuple(ignored.get(user_id, ())),
-            digest_opt_out,
+        PlanningRow._make(
+            (*person, tuple(settings.get(person[0], ())), tuple(ignored.get(person[0], ())))
         )
-        for (
-            user_id,
-            couple_id,
-            timezone,
-            quiet_hours,
-            paused_until,
-            planned_through,
-            digest_opt_out,
-        ) in people
+        for person in people
     ]
 
 
