@@ -30,7 +30,7 @@ from bot.settings import Settings
 from domain.clock import Clock, system_clock
 from messages import settings as settings_texts
 from messages import texts
-from scheduling.digest import DIGEST_EVERY, digest_limiter, render_pool, send_due_digests
+from scheduling.digest import DIGEST_EVERY, digest_limiter, render_pool, run_digests
 from scheduling.dispatcher import Dispatcher
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.service import (
@@ -123,7 +123,7 @@ def schedule_jobs(application: BotApplication, service: NudgeService) -> None:
     )
 
     async def digest(_: BotContext) -> None:
-        await send_due_digests(
+        await run_digests(
             service.db,
             digest_sender,
             service.clock,

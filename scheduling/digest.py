@@ -108,35 +108,6 @@ def digest_limiter() -> SendRateLimiter:
     return SendRateLimiter(per_second=DIGEST_MESSAGES_PER_SECOND)
 
 
-async def send_due_digests(
-    db: Database,
-    bot_sender: DigestSender,
-    clock: Clock,
-    rng: random.Random,
-    *,
-    limiter: SendRateLimiter | None = None,
-    concurrency: int = CONCURRENCY,
-    render_executor: Executor | None = None,
-    on_blocked: BlockedHook | None = None,
-) -> int:
-    """Plan this week's digests where it is Sunday evening, send the due ones; returns sent.
-
-    Charts are drawn in a worker thread unless ``render_executor`` (e.g. a one-process
-    pool, which keeps the GIL out of the event loop's way entirely) is given.
-    """
-    report = await run_digests(
-        db,
-        bot_sender,
-        clock,
-        rng,
-        limiter=limiter,
-        concurrency=concurrency,
-        render_executor=render_executor,
-        on_blocked=on_blocked,
-    )
-    return report.sent
-
-
 async def run_digests(
     db: Database,
     bot_sender: DigestSender,
@@ -148,7 +119,12 @@ async def run_digests(
     render_executor: Executor | None = None,
     on_blocked: BlockedHook | None = None,
 ) -> DigestReport:
-    """One tick of the digest job, with the full report."""
+    """One tick of the digest job: plan this week's digests where it is Sunday evening, then
+    send the due ones.
+
+    Charts are drawn in a worker thread unless ``render_executor`` (e.g. a one-process
+    pool, which keeps the GIL out of the event loop's way entirely) is given.
+    """
     report = DigestReport()
     await plan_digests(db, clock(), rng, report)
     run = _Dispatch(db, bot_sender, clock, limiter, render_executor, report, on_blocked)

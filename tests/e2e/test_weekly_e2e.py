@@ -25,7 +25,7 @@ from domain.kinds import MomentKind
 from domain.weekly import Reflection
 from messages import texts
 from messages.weekly import DIGEST_INTRO, NOT_PAIRED_WEEKLY
-from scheduling.digest import send_due_digests
+from scheduling.digest import run_digests
 from storage.models import NudgeStatus, User
 from tests.e2e.conftest import Harness, pair
 from tests.fake_telegram import BotMessage, FakeUser
@@ -211,7 +211,7 @@ async def test_the_sunday_digest_arrives_once_per_partner_at_their_local_evening
     reported = 0
     h.clock.set(datetime(2026, 11, 29, 15, 0, tzinfo=UTC))  # Sunday 16:00 Berlin
     while h.clock() < datetime(2026, 11, 30, 6, 0, tzinfo=UTC):  # Monday 01:00 New York
-        reported += await send_due_digests(h.db, sender, h.clock, rng)
+        reported += (await run_digests(h.db, sender, h.clock, rng)).sent
         for person in people:
             seen = len(digests(person))
             arrived[person.id] += [h.clock()] * (seen - len(arrived[person.id]))
@@ -233,7 +233,7 @@ async def test_the_sunday_digest_arrives_once_per_partner_at_their_local_evening
     assert figures(digest)[:3] == [("6",), ("2", "7"), ("9",)]
     assert "/digest off" in digest.body and "For next week" in digest.body
     # Another pass later that night: nothing more.
-    assert await send_due_digests(h.db, sender, h.clock, rng) == 0
+    assert (await run_digests(h.db, sender, h.clock, rng)).sent == 0
 
 
 async def test_a_blocked_digest_pauses_reminders_and_tells_the_partner_once(
@@ -247,7 +247,7 @@ async def test_a_blocked_digest_pauses_reminders_and_tells_the_partner_once(
     hook = partial(tell_partner_unreachable, h.app.bot, h.db)
     h.clock.set(datetime(2026, 11, 29, 15, 0, tzinfo=UTC))
     while h.clock() < datetime(2026, 11, 30, 6, 0, tzinfo=UTC):
-        await send_due_digests(h.db, sender, h.clock, rng, on_blocked=hook)
+        await run_digests(h.db, sender, h.clock, rng, on_blocked=hook)
         h.clock.advance(timedelta(minutes=5))
     assert len(digests(anna)) == 1
     told = [m for m in anna.chat if "doesn't seem to be receiving" in m.body]
