@@ -270,7 +270,10 @@ async def nudges_sent_between(
 ) -> int:
     """How many nudges reached the person in ``[start, end)`` (their local day, for the cap)."""
     statement = select(func.count()).where(
-        Nudge.user_id == user_id, Nudge.sent_at >= start, Nudge.sent_at < end
+        Nudge.user_id == user_id,
+        Nudge.local_date.between(start.date() - _DATE_SLACK, end.date() + _DATE_SLACK),
+        Nudge.sent_at >= start,
+        Nudge.sent_at < end,
     )
     return int((await session.execute(statement)).scalar_one())
 
