@@ -81,3 +81,13 @@ NUDGE_ACTIONS: dict[Ritual, tuple[NudgeAction, ...]] = {
     Ritual.BEDTIME: (NudgeAction.DONE, NudgeAction.NOT_TODAY),
     Ritual.SIX_SECOND_KISS: (NudgeAction.DONE,),
 }
+
+
+class Delivery(StrEnum):
+    """What an outbox row is; the bot renders each kind from its payload at send time."""
+
+    THINKING = "relay.thinking"  # {"name", "note", "event_id"}: with "❤️ Send love back"
+    LOVE_BACK = "relay.love_back"  # {"name"}
+    APPRECIATION = "relay.appreciation"  # {"name", "note"}
+    PARTNER_LEFT = "notice.partner_left"  # {"name"}: the everyday keyboard goes away
+    PARTNER_UNREACHABLE = "notice.partner_unreachable"  # {"name"}

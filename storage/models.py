@@ -168,7 +168,8 @@ class NudgeStatus:
     IGNORED = "ignored"  # no answer by the end of the day
     MISSED = "missed"  # the bot was down past its window
     SKIPPED = "skipped"  # not needed any more (already did it, paused, unpaired, cap)
-    FAILED = "failed"  # Telegram refused for good (blocked)
+    FAILED = "failed"  # Telegram refused for good (blocked), or out of attempts
+    MAYBE = "maybe"  # fate unknown (timed out, dropped, in flight at a crash): never resent
 
     OPEN = (PLANNED, SENDING)
 
@@ -211,6 +212,7 @@ class Nudge(Base):
     )
     attempt: Mapped[int] = mapped_column(default=0, server_default="0")
     lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(36))  # the sender holding the lease
     phrasing: Mapped[int] = mapped_column(default=0)
     snoozed: Mapped[bool] = mapped_column(default=False, server_default=false())
     message_id: Mapped[int | None] = mapped_column(BigInteger)

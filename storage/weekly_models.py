@@ -34,6 +34,7 @@ class DigestStatus:
     CAPPED = "capped"  # the day's nudge cap was already reached: we stay quiet
     MISSED = "missed"  # the bot was down past the evening
     FAILED = "failed"  # Telegram refused for good (the person blocked the bot)
+    MAYBE = "maybe"  # fate unknown (timed out, dropped, in flight at a crash): never resent
 
 
 class WeeklyDigest(Base):
@@ -55,3 +56,8 @@ class WeeklyDigest(Base):
     due_at: Mapped[datetime]  # local Sunday 19:00 ± 30 min, as a UTC instant
     status: Mapped[str] = mapped_column(String(16), default=DigestStatus.PLANNED)
     sent_at: Mapped[datetime | None]
+    # The outbox's lease columns (revision 0005): a capped number of attempts, a lease with
+    # an owner token, so a crashed sender's rows end as "maybe" instead of going out twice.
+    attempt: Mapped[int] = mapped_column(default=0, server_default="0")
+    lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(36))

@@ -1,0 +1,39 @@
+"""The update inbox: which Telegram updates were handled, so a repeat has no effect."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.delivery_models import ProcessedUpdate
+
+
+class AlreadyHandled(Exception):
+    """This update was handled before (a redelivery, or a copy racing the first)."""
+
+
+async def seen(session: AsyncSession, update_id: int) -> bool:
+    statement = select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
+    return (await session.execute(statement)).first() is not None
+
+
+async def record(session: AsyncSession, update_id: int, now: datetime) -> None:
+    """Claim ``update_id`` inside the caller's transaction; raises :class:`AlreadyHandled`.
+
+    The primary key decides a race between two copies of one update: the second insert
+    waits for the first transaction and then fails, so only one copy's effects commit.
+    """
+    if await seen(session, update_id):
+        raise AlreadyHandled(update_id)
+    session.add(ProcessedUpdate(update_id=update_id, handled_at=now))
+    await session.flush()
+
+
+async def forget_before(session: AsyncSession, cutoff: datetime) -> int:
+    """Drop ids handled before ``cutoff`` (Telegram redelivers for a day at most)."""
+    result = await session.execute(
+        delete(ProcessedUpdate).where(ProcessedUpdate.handled_at < cutoff)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
