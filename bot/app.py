@@ -20,13 +20,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
+from bot import callback_data as cd
 from bot.aiohttp_request import AiohttpRequest
 from bot.context import BotApplication, BotContext, Services
 from bot.handlers import account, help, moments, nudges, onboarding, pairing, weekly
 from bot.handlers import settings as settings_handlers
 from bot.nudge_sender import TelegramNudgeSender, tell_partner_unreachable
 from bot.settings import Settings
+from bot.unit_of_work import Handler, in_unit_of_work
 from domain.clock import Clock, system_clock
 from messages import settings as settings_texts
 from messages import texts
@@ -143,7 +144,10 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 
 def register_handlers(application: BotApplication) -> None:
-    """Every handler, in the order they match: commands, buttons, then free text."""
+    """Every handler, in the order they match: commands, buttons, then free text.
+
+    Each one runs in its own unit of work (:func:`bot.unit_of_work.in_unit_of_work`).
+    """
     private = filters.ChatType.PRIVATE
     commands = {
         "start": onboarding.start,
@@ -159,36 +163,44 @@ def register_handlers(application: BotApplication) -> None:
         "digest": weekly.digest_command,
         **settings_handlers.COMMANDS,
     }
-    for name, callback in commands.items():
-        application.add_handler(CommandHandler(name, callback, filters=private))
+    for name, handler in commands.items():
+        application.add_handler(CommandHandler(name, in_unit_of_work(handler), filters=private))
     menu_buttons = {
         texts.BUTTON_LOG_MOMENT: moments.moment_menu,
         texts.BUTTON_THINKING: moments.thinking_of_you,
         texts.BUTTON_HELP: help.help_command,
     }
-    for label, callback in menu_buttons.items():
-        application.add_handler(MessageHandler(private & filters.Text([label]), callback))
+    for label, handler in menu_buttons.items():
+        application.add_handler(
+            MessageHandler(private & filters.Text([label]), in_unit_of_work(handler))
+        )
 
-    buttons = {
-        callbacks.INVITE: pairing.invite_button,
-        callbacks.TIMEZONE: onboarding.timezone_button,
-        callbacks.PAIR_YES: pairing.pair_yes,
-        callbacks.PAIR_NO: pairing.pair_no,
-        callbacks.MOMENT: moments.moment_tapped,
-        callbacks.LOVE_BACK: moments.love_back,
-        callbacks.UNPAIR: account.unpair_confirmed,
-        callbacks.FORGET: account.forget_confirmed,
-        callbacks.CANCEL: account.cancel,
-        settings_handlers.SETTINGS: settings_handlers.settings_button,
+    buttons: dict[type[cd.CallbackData], Handler] = {
+        cd.Invite: pairing.invite_button,
+        cd.Timezone: onboarding.timezone_button,
+        cd.PairYes: pairing.pair_yes,
+        cd.PairNo: pairing.pair_no,
+        cd.Moment: moments.moment_tapped,
+        cd.LoveBack: moments.love_back,
+        cd.Unpair: account.unpair_confirmed,
+        cd.Forget: account.forget_confirmed,
+        cd.Cancel: account.cancel,
+        cd.Nudge: nudges.nudge_tapped,
+        cd.Week: weekly.week_button,
+        cd.Settings: settings_handlers.settings_button,
     }
-    for action, callback in buttons.items():
-        application.add_handler(CallbackQueryHandler(callback, pattern=callbacks.pattern(action)))
-    application.add_handler(CallbackQueryHandler(nudges.nudge_tapped, pattern=nudges.PATTERN))
-    application.add_handler(CallbackQueryHandler(weekly.week_button, pattern=weekly.PATTERN))
-    application.add_handler(CallbackQueryHandler(help.stale_button))
+    for data, handler in buttons.items():
+        application.add_handler(
+            CallbackQueryHandler(in_unit_of_work(handler), pattern=data.pattern())
+        )
+    application.add_handler(CallbackQueryHandler(in_unit_of_work(help.stale_button)))
 
-    application.add_handler(MessageHandler(private & filters.COMMAND, help.unknown_command))
-    application.add_handler(MessageHandler(private & filters.TEXT, help.text_message))
+    application.add_handler(
+        MessageHandler(private & filters.COMMAND, in_unit_of_work(help.unknown_command))
+    )
+    application.add_handler(
+        MessageHandler(private & filters.TEXT, in_unit_of_work(help.text_message))
+    )
     application.add_handler(
         MessageHandler(~private & (filters.TEXT | filters.COMMAND), help.not_private)
     )

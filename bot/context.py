@@ -1,4 +1,4 @@
-"""What every handler can reach: the database, the clock, the settings — typed."""
+"""What every handler can reach: the services, and the update's unit of work — typed."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from domain.clock import Clock
+from domain.work import Work
 from scheduling.service import NudgeService
 from storage.database import Database
 
@@ -20,7 +21,9 @@ class Services:
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """PTB's context with typed access to our services (set once in ``build_application``)."""
+    """PTB's context (one per update) with typed access to our services and unit of work."""
+
+    _work: Work | None = None
 
     @property
     def services(self) -> Services:
@@ -29,11 +32,14 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         return services
 
     @property
-    def db(self) -> Database:
-        return self.services.db
+    def work(self) -> Work:
+        """The update's unit of work, opened by :func:`bot.unit_of_work.in_unit_of_work`."""
+        assert self._work is not None, "handler registered without in_unit_of_work"
+        return self._work
 
-    def now(self) -> Any:
-        return self.services.clock()
+    @work.setter
+    def work(self, work: Work | None) -> None:
+        self._work = work
 
 
 BotApplication = Application[

@@ -1,25 +1,25 @@
-"""The keyboards people tap; labels come from ``messages``."""
+"""The keyboards people tap; labels come from ``messages``, data from ``bot.callback_data``."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
-from bot import callbacks
+from bot import callback_data as cd
 from domain.timezones import COMMON_ZONES, city_label
 from messages import texts
 from messages.rituals import MOMENTS
 
 
+def button(label: str, data: cd.CallbackData) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data.pack())
+
+
+def one_button(label: str, data: cd.CallbackData) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(label, data)]])
+
+
 def invite() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.BUTTON_INVITE, callback_data=callbacks.make(callbacks.INVITE)
-                )
-            ]
-        ]
-    )
+    return one_button(texts.BUTTON_INVITE, cd.Invite())
 
 
 def main_menu() -> ReplyKeyboardMarkup:
@@ -32,21 +32,9 @@ def main_menu() -> ReplyKeyboardMarkup:
 
 
 def timezones() -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(
-            city_label(zone), callback_data=callbacks.make(callbacks.TIMEZONE, zone)
-        )
-        for zone in COMMON_ZONES
-    ]
+    buttons = [button(city_label(zone), cd.Timezone(zone)) for zone in COMMON_ZONES]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                texts.BUTTON_OTHER_ZONE,
-                callback_data=callbacks.make(callbacks.TIMEZONE, callbacks.TIMEZONE_OTHER),
-            )
-        ]
-    )
+    rows.append([button(texts.BUTTON_OTHER_ZONE, cd.Timezone(cd.OTHER_ZONE))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -54,49 +42,22 @@ def pair_confirm(code: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    texts.BUTTON_YES_PAIR, callback_data=callbacks.make(callbacks.PAIR_YES, code)
-                ),
-                InlineKeyboardButton(
-                    texts.BUTTON_NO_PAIR, callback_data=callbacks.make(callbacks.PAIR_NO)
-                ),
+                button(texts.BUTTON_YES_PAIR, cd.PairYes(code)),
+                button(texts.BUTTON_NO_PAIR, cd.PairNo()),
             ]
         ]
     )
 
 
 def moments() -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(
-            entry.button, callback_data=callbacks.make(callbacks.MOMENT, entry.kind)
-        )
-        for entry in MOMENTS
-    ]
+    buttons = [button(entry.button, cd.Moment(entry.kind)) for entry in MOMENTS]
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def love_back(event_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.BUTTON_LOVE_BACK,
-                    callback_data=callbacks.make(callbacks.LOVE_BACK, event_id),
-                )
-            ]
-        ]
-    )
+    return one_button(texts.BUTTON_LOVE_BACK, cd.LoveBack(event_id))
 
 
-def confirm(action: str, argument: str | int | None, label: str) -> InlineKeyboardMarkup:
+def confirm(data: cd.CallbackData, label: str) -> InlineKeyboardMarkup:
     """A careful yes/no: the safe choice is the second, friendlier button."""
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=callbacks.make(action, argument))],
-            [
-                InlineKeyboardButton(
-                    texts.BUTTON_CANCEL, callback_data=callbacks.make(callbacks.CANCEL)
-                )
-            ],
-        ]
-    )
+    return InlineKeyboardMarkup([[button(label, data)], [button(texts.BUTTON_CANCEL, cd.Cancel())]])

@@ -9,7 +9,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.error import RetryAfter as TelegramRetryAfter
 
-from bot import callbacks
+from bot import callback_data as cd
 from bot.handlers.weekly import week_keyboard
 from domain.kinds import NUDGE_ACTIONS, Ritual
 from messages import nudges as copy
@@ -24,7 +24,6 @@ from scheduling.sender import (
 from storage import users
 from storage.database import Database
 
-NUDGE = "n"
 SUNDAY = 6
 log = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ def nudge_keyboard(nudge: OutgoingNudge) -> InlineKeyboardMarkup:
     labels = copy.CATALOGUE[nudge.ritual].labels
     buttons = [
         InlineKeyboardButton(
-            labels[action], callback_data=callbacks.make(NUDGE, f"{nudge.nudge_id}:{action}")
+            labels[action], callback_data=cd.Nudge(nudge.nudge_id, action).pack()
         )
         for action in NUDGE_ACTIONS[nudge.ritual]
     ]

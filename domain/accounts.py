@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 
+from domain import conversation
+from domain.conversation import Awaiting, AwaitingTimezone
+from domain.kinds import Delivery
 from domain.results import NotPaired, Person, Stale
+from domain.work import Work
 from storage import couples, nudges, users
-from storage.database import Database
+from storage.delivery_models import OutboxMessage
 from storage.models import Couple, User
 
 
@@ -20,113 +23,107 @@ class Profile:
     me: Person
     partner: Person | None
     couple_id: int | None
-    awaiting: str | None
+    awaiting: Awaiting | None
 
 
-def _person(user: User) -> Person:
+def person(user: User) -> Person:
     return Person(user.id, user.first_name, user.timezone)
 
 
-async def register(db: Database, user_id: int, first_name: str, now: datetime) -> Profile:
-    """Remember (or refresh) the person behind an update and tell who they are paired with."""
-    async with db.transaction() as session:
-        user = await users.upsert(session, user_id, first_name, now)
-        partner = await users.partner_of(session, user)
-        return Profile(
-            _person(user),
-            _person(partner) if partner else None,
-            user.couple_id,
-            user.awaiting,
-        )
+async def profile(work: Work) -> Profile:
+    """Who is talking and who they are paired with (the person is already registered)."""
+    partner = await users.partner_of(work.session, work.me)
+    return Profile(
+        person(work.me),
+        person(partner) if partner else None,
+        work.me.couple_id,
+        conversation.load(work.me.awaiting),
+    )
 
 
-async def exists(db: Database, user_id: int) -> bool:
-    async with db.transaction() as session:
-        return await users.get(session, user_id) is not None
+def await_answer(work: Work, awaiting: Awaiting | None) -> None:
+    """Remember what the person's next typed text answers (None: nothing)."""
+    work.me.awaiting = conversation.store(awaiting)
 
 
-async def set_timezone(db: Database, user_id: int, zone: str) -> None:
-    async with db.transaction() as session:
-        user = await users.get(session, user_id)
-        if user is None:
-            raise LookupError("set_timezone before the person was registered")
-        user.timezone = zone
-        if user.awaiting == AWAITING_TIMEZONE:
-            user.awaiting = None
+def ask_timezone(work: Work) -> None:
+    await_answer(work, AwaitingTimezone())
 
 
-AWAITING_TIMEZONE = "timezone"
-AWAITING_THINKING_NOTE = "thinking_note"
+def set_timezone(work: Work, zone: str) -> None:
+    work.me.timezone = zone
+    if isinstance(conversation.load(work.me.awaiting), AwaitingTimezone):
+        work.me.awaiting = None
 
 
-async def set_awaiting(db: Database, user_id: int, awaiting: str | None) -> None:
-    async with db.transaction() as session:
-        await users.set_awaiting(session, user_id, awaiting)
-
-
-async def unpair(
-    db: Database, user_id: int, couple_id: int, now: datetime
-) -> Person | NotPaired | Stale:
-    """End the couple the person confirmed ending; returns the partner, to be told kindly.
+async def unpair(work: Work, couple_id: int) -> Person | NotPaired | Stale:
+    """End the couple the person confirmed ending; the partner is told kindly (outbox).
 
     ``couple_id`` comes from the confirmation button: if it is not the person's active
     couple any more, the button is stale and nothing changes.
     """
-    async with db.transaction() as session:
-        # The couple is locked before the person (here and in ``forget``), so two partners
-        # leaving at the same moment take turns instead of deadlocking.
-        couple = await couples.get_active(session, couple_id, for_update=True)
-        user = await users.get(session, user_id, for_update=True)
-        if user is None or user.couple_id is None:
-            return NotPaired.NOT_PAIRED
-        if user.couple_id != couple_id:
-            return Stale.STALE
-        partner = await users.partner_of(session, user)
-        if not await users.leave_couple(session, couple_id):
-            # Ended a moment ago by a simultaneous tap (theirs or ours): nothing left to do.
-            # (On SQLite the reads above can run ahead of the write lock; this write cannot.)
-            return Stale.STALE
-        if couple is not None:
-            await couples.end(session, couple, now)
-        return _person(partner) if partner else NotPaired.NOT_PAIRED
-
-
-async def forget(db: Database, user_id: int, now: datetime) -> Person | Stale | None:
-    """Delete everything about the person; returns the partner they had, to be told kindly.
-
-    Their events, invites and attempts go with them (ON DELETE CASCADE), and their nudges
-    are deleted explicitly (the schedule has no foreign keys). A couple both of
-    whose members are gone is deleted too, so nothing about either of them remains.
-    ``Stale`` when there is nobody to forget (a simultaneous tap already did): nothing is
-    done, or said, twice.
-    """
-    try:
-        async with db.transaction() as session:
-            found = await users.get(session, user_id)
-            if found is not None and found.couple_id is not None:
-                await couples.get_active(session, found.couple_id, for_update=True)  # as unpair
-            user = await users.get(session, user_id, for_update=True)
-            if user is None:
-                return Stale.STALE
-            partner = await users.partner_of(session, user)
-            if user.couple_id is not None:
-                couple = await couples.get_active(session, user.couple_id)
-                if not await users.leave_couple(session, user.couple_id):
-                    partner = couple = None  # the partner ended it a moment ago
-                if couple is not None:
-                    await couples.end(session, couple, now)
-            deleted = await session.execute(delete(User).where(User.id == user_id))
-            if not deleted.rowcount:  # type: ignore[attr-defined]
-                # On SQLite the reads above can run ahead of the write lock; this write cannot.
-                raise _AlreadyForgotten
-            await nudges.forget_person(session, user_id)
-            await session.execute(
-                delete(Couple).where(Couple.first_id.is_(None), Couple.second_id.is_(None))
-            )
-            return _person(partner) if partner else None
-    except _AlreadyForgotten:
+    session, me = work.session, work.me
+    # The couple is locked before the person (here and in ``forget``), so two partners
+    # leaving at the same moment take turns instead of deadlocking.
+    couple = await couples.get_active(session, couple_id, for_update=True)
+    user = await users.get(session, me.id, for_update=True)
+    if user is None or user.couple_id is None:
+        return NotPaired.NOT_PAIRED
+    if user.couple_id != couple_id:
         return Stale.STALE
+    partner = await users.partner_of(session, user)
+    if not await users.leave_couple(session, couple_id):
+        # Ended a moment ago by a simultaneous tap (theirs or ours): nothing left to do.
+        return Stale.STALE
+    if couple is not None:
+        await couples.end(session, couple, work.now)
+    if partner is None:
+        return NotPaired.NOT_PAIRED
+    await _tell_partner_we_left(work, partner)
+    return person(partner)
 
 
-class _AlreadyForgotten(Exception):
-    pass
+async def forget(work: Work) -> Person | Stale | None:
+    """Delete everything about the person; returns the partner they had (told kindly).
+
+    Their events, invites and attempts go with them (ON DELETE CASCADE); their nudges and
+    outbox rows are deleted explicitly (those tables have no foreign keys). A couple both of
+    whose members are gone is deleted too, so nothing about either of them remains.
+    ``Stale`` for someone the bot did not know before this very update (an old button):
+    nothing is done, or said, twice.
+    """
+    session, me = work.session, work.me
+    if work.newcomer:  # registered by this very update (an old button): nobody to forget
+        await session.delete(me)
+        return Stale.STALE
+    if me.couple_id is not None:
+        await couples.get_active(session, me.couple_id, for_update=True)  # as unpair
+    user = await users.get(session, me.id, for_update=True)
+    if user is None:
+        return Stale.STALE
+    partner = await users.partner_of(session, user)
+    if user.couple_id is not None:
+        couple = await couples.get_active(session, user.couple_id)
+        if not await users.leave_couple(session, user.couple_id):
+            partner = couple = None  # the partner ended it a moment ago
+        if couple is not None:
+            await couples.end(session, couple, work.now)
+    await session.execute(
+        delete(OutboxMessage).where(
+            or_(OutboxMessage.chat_id == user.id, OutboxMessage.sender_id == user.id)
+        )
+    )
+    await session.execute(delete(User).where(User.id == user.id))
+    await nudges.forget_person(session, user.id)
+    await session.execute(
+        delete(Couple).where(Couple.first_id.is_(None), Couple.second_id.is_(None))
+    )
+    if partner is None:
+        return None
+    await _tell_partner_we_left(work, partner)
+    return person(partner)
+
+
+async def _tell_partner_we_left(work: Work, partner: User) -> None:
+    # Not "from" the person: the notice must survive their /forget_me.
+    await work.owe(partner.id, Delivery.PARTNER_LEFT, {"name": work.me.first_name}, from_me=False)

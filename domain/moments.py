@@ -1,17 +1,16 @@
-"""Logging micro-connections and relaying them to the partner."""
+"""Logging micro-connections and relaying them to the partner (through the outbox)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
-from domain.accounts import AWAITING_TIMEZONE
-from domain.kinds import EventSource, MomentKind
+from domain import conversation
+from domain.conversation import AwaitingTimezone
+from domain.kinds import Delivery, EventSource, MomentKind
 from domain.results import NotPaired, Person, Stale
+from domain.work import Work
 from storage import events, users
-from storage.database import Database
+from storage.models import User
 
 NOTE_MAX_LENGTH = 500
 
@@ -20,12 +19,11 @@ NOTE_MAX_LENGTH = 500
 class Logged:
     kind: MomentKind
     duplicate: bool  # the same button tapped again: nothing new was stored
-    couple_total: int = 0
 
 
 @dataclass(frozen=True)
 class Relayed:
-    """A relay to make: who to tell, and the event a "send love back" button refers to."""
+    """A relay written to the outbox: who sent it, who will get it, and what it said."""
 
     event_id: int
     sender: Person
@@ -38,102 +36,97 @@ class NoteTooLong(ValueError):
 
 
 async def log_moment(
-    db: Database, user_id: int, kind: MomentKind, now: datetime, *, dedupe_key: str | None = None
+    work: Work, kind: MomentKind, *, dedupe_key: str | None = None
 ) -> Logged | NotPaired:
     """Store a moment the person had with their partner; a repeated tap stores nothing new."""
-    try:
-        async with db.transaction() as session:
-            user = await users.get(session, user_id)
-            if user is None or user.couple_id is None:
-                return NotPaired.NOT_PAIRED
-            event = await events.add(
-                session,
-                couple_id=user.couple_id,
-                actor_id=user_id,
-                kind=kind,
-                source=EventSource.MOMENT,
-                now=now,
-                dedupe_key=dedupe_key,
-            )
-            return Logged(kind, duplicate=event is None)
-    except IntegrityError:
-        # Two taps raced past the check; the unique constraint kept one of them.
-        return Logged(kind, duplicate=True)
+    me = work.me
+    if me.couple_id is None:
+        return NotPaired.NOT_PAIRED
+    event = await events.add(
+        work.session,
+        couple_id=me.couple_id,
+        actor_id=me.id,
+        kind=kind,
+        source=EventSource.MOMENT,
+        now=work.now,
+        dedupe_key=dedupe_key,
+    )
+    return Logged(kind, duplicate=event is None)
 
 
 async def send_thinking_of_you(
-    db: Database,
-    user_id: int,
-    now: datetime,
-    *,
-    note: str | None = None,
-    source: EventSource = EventSource.RELAY,
+    work: Work, *, note: str | None = None, source: EventSource = EventSource.RELAY
 ) -> Relayed | NotPaired:
-    """Record a "thinking of you" from the person, to be relayed to their partner."""
+    """Record a "thinking of you" and owe the partner its relay, in one unit of work.
+
+    Raises ``NoteTooLong`` before anything is stored when the note is too long.
+    """
     note = clean_note(note)
-    async with db.transaction() as session:
-        user = await users.get(session, user_id)
-        partner = await users.partner_of(session, user) if user else None
-        if user is None or user.couple_id is None or partner is None:
-            return NotPaired.NOT_PAIRED
-        if user.awaiting != AWAITING_TIMEZONE:  # an open time-zone question stays open
-            user.awaiting = None
-        event = await events.add(
-            session,
-            couple_id=user.couple_id,
-            actor_id=user_id,
-            kind=MomentKind.THINKING_OF_YOU,
-            source=source,
-            now=now,
-            note=note,
-        )
-        assert event is not None
-        return Relayed(
-            event.id, Person(user.id, user.first_name), Person(partner.id, partner.first_name), note
-        )
+    me = work.me
+    partner = await users.partner_of(work.session, me)
+    if me.couple_id is None or partner is None:
+        return NotPaired.NOT_PAIRED
+    if not isinstance(conversation.load(me.awaiting), AwaitingTimezone):
+        me.awaiting = None  # an open time-zone question stays open
+    event = await events.add(
+        work.session,
+        couple_id=me.couple_id,
+        actor_id=me.id,
+        kind=MomentKind.THINKING_OF_YOU,
+        source=source,
+        now=work.now,
+        note=note,
+    )
+    assert event is not None
+    return await relay(work, partner, event.id, Delivery.THINKING, note)
 
 
-async def send_love_back(
-    db: Database, user_id: int, event_id: int, now: datetime
-) -> Relayed | Stale:
+async def send_love_back(work: Work, event_id: int) -> Relayed | Stale:
     """Answer a received "thinking of you" with love; once per received message.
 
     Only the partner who received that event can answer it, and only while still a couple.
     """
-    try:
-        async with db.transaction() as session:
-            user = await users.get(session, user_id)
-            original = await events.get(session, event_id)
-            if (
-                user is None
-                or original is None
-                or user.couple_id is None
-                or original.couple_id != user.couple_id
-                or original.actor_id == user_id
-            ):
-                return Stale.STALE
-            partner = await users.partner_of(session, user)
-            if partner is None:
-                return Stale.STALE
-            event = await events.add(
-                session,
-                couple_id=user.couple_id,
-                actor_id=user_id,
-                kind=MomentKind.LOVE_BACK,
-                source=EventSource.RELAY,
-                now=now,
-                dedupe_key=f"love:{event_id}",
-            )
-            if event is None:
-                return Stale.STALE
-            return Relayed(
-                event.id,
-                Person(user.id, user.first_name),
-                Person(partner.id, partner.first_name),
-                None,
-            )
-    except IntegrityError:
+    me = work.me
+    original = await events.get(work.session, event_id)
+    if (
+        original is None
+        or me.couple_id is None
+        or original.couple_id != me.couple_id
+        or original.actor_id == me.id
+        or original.kind != MomentKind.THINKING_OF_YOU
+    ):
         return Stale.STALE
+    partner = await users.partner_of(work.session, me)
+    if partner is None:
+        return Stale.STALE
+    event = await events.add(
+        work.session,
+        couple_id=me.couple_id,
+        actor_id=me.id,
+        kind=MomentKind.LOVE_BACK,
+        source=EventSource.RELAY,
+        now=work.now,
+        dedupe_key=f"love:{event_id}",
+    )
+    if event is None:
+        return Stale.STALE
+    return await relay(work, partner, event.id, Delivery.LOVE_BACK, None)
+
+
+async def relay(
+    work: Work, partner: User, event_id: int, kind: Delivery, note: str | None
+) -> Relayed:
+    """Owe the partner the relay of one event (sent after the commit, once)."""
+    me = work.me
+    payload: dict[str, object] = {"name": me.first_name, "event_id": event_id}
+    if note is not None:
+        payload["note"] = note
+    await work.owe(
+        partner.id, kind, payload, couple_id=me.couple_id, dedupe_key=f"relay:{event_id}"
+    )
+    return Relayed(
+        event_id, Person(me.id, me.first_name), Person(partner.id, partner.first_name), note
+    )
 
 
 def clean_note(note: str | None) -> str | None:

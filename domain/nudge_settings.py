@@ -5,8 +5,8 @@ reaches everyone who never changed it. Every change makes the planner start afre
 person (:func:`storage.nudge_settings.forget_future_plans`), so it applies from the next
 occurrence on, and nudges already sent today stay as they are.
 
-Unknown people raise :class:`LookupError`, as :func:`domain.accounts.set_timezone` does: the
-bot registers whoever sends a command before changing anything.
+Every function works inside one update's unit of work (:mod:`domain.work`), which has
+registered the person already.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Final
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kinds import Ritual
+from domain.work import Work
 from scheduling.policy import (
     BEDTIME_SPREAD_MINUTES,
     DEFAULT_BEDTIME,
@@ -35,7 +36,6 @@ from scheduling.policy import (
 )
 from scheduling.timeparse import MAX_PAUSE_DAYS, LocalWindow, TimeParseError, parse_window
 from storage import nudge_settings as store
-from storage.database import Database
 from storage.models import User
 
 #: What ``users.quiet_hours`` holds when the person wants no quiet hours at all.
@@ -206,46 +206,33 @@ async def _settings_of(session: AsyncSession, user: User, now: datetime) -> Nudg
     )
 
 
-async def load_policy(db: Database, user_id: int) -> NudgePolicy | None:
-    """The person's policy; None for an unknown person or one without a time zone yet."""
-    async with db.transaction() as session:
-        user = await store.get_user(session, user_id)
-        if user is None or user.timezone is None:
-            return None
-        return await _policy_of(session, user)
+async def load_policy(work: Work) -> NudgePolicy | None:
+    """The person's policy; None while they have no time zone yet."""
+    if work.me.timezone is None:
+        return None
+    return await _policy_of(work.session, work.me)
 
 
-async def load_settings(db: Database, user_id: int, now: datetime) -> NudgeSettings | None:
-    """The person's settings to show; None when the bot does not know them."""
-    async with db.transaction() as session:
-        user = await store.get_user(session, user_id)
-        if user is None:
-            return None
-        return await _settings_of(session, user, now)
+async def load_settings(work: Work) -> NudgeSettings:
+    """The person's settings, to show."""
+    return await _settings_of(work.session, work.me, work.now)
 
 
 # --- Changes ------------------------------------------------------------------------------
 
 
 async def _change(
-    db: Database,
-    user_id: int,
-    now: datetime,
-    apply: Callable[[AsyncSession, User], Awaitable[None]],
+    work: Work, apply: Callable[[AsyncSession, User], Awaitable[None]]
 ) -> NudgeSettings:
     """Apply one change under the person's row lock, then have their nudges replanned."""
-    async with db.transaction() as session:
-        user = await store.lock_user(session, user_id)
-        if user is None:
-            raise LookupError(f"nudge settings changed for unknown person {user_id}")
-        await apply(session, user)
-        await store.forget_future_plans(session, user_id, now)
-        return await _settings_of(session, user, now)
+    user = await store.lock_user(work.session, work.me.id)
+    assert user is not None  # the unit of work registered them
+    await apply(work.session, user)
+    await store.forget_future_plans(work.session, user.id, work.now)
+    return await _settings_of(work.session, user, work.now)
 
 
-async def set_window(
-    db: Database, user_id: int, ritual: Ritual, window: LocalWindow, now: datetime
-) -> NudgeSettings:
+async def set_window(work: Work, ritual: Ritual, window: LocalWindow) -> NudgeSettings:
     """Move one ritual's window. Only bedtime's may cross midnight (a bedtime near 00:00)."""
     if window.crosses_midnight and ritual is not Ritual.BEDTIME:
         raise ValueError(f"the {ritual} window must not cross midnight: {window}")
@@ -253,73 +240,65 @@ async def set_window(
     async def apply(session: AsyncSession, user: User) -> None:
         await store.set_ritual_window(session, user.id, ritual.value, str(window))
 
-    return await _change(db, user_id, now, apply)
+    return await _change(work, apply)
 
 
-async def set_bedtime(db: Database, user_id: int, bedtime: time, now: datetime) -> NudgeSettings:
+async def set_bedtime(work: Work, bedtime: time) -> NudgeSettings:
     """Bedtime nudges come within 15 minutes either side of ``bedtime``."""
-    return await set_window(db, user_id, Ritual.BEDTIME, bedtime_window(bedtime), now)
+    return await set_window(work, Ritual.BEDTIME, bedtime_window(bedtime))
 
 
-async def set_quiet(
-    db: Database, user_id: int, window: LocalWindow | None, now: datetime
-) -> NudgeSettings:
+async def set_quiet(work: Work, window: LocalWindow | None) -> NudgeSettings:
     """Set quiet hours (they may cross midnight); None turns them off."""
 
     async def apply(session: AsyncSession, user: User) -> None:
         user.quiet_hours = QUIET_OFF if window is None else str(window)
 
-    return await _change(db, user_id, now, apply)
+    return await _change(work, apply)
 
 
-async def set_enabled(
-    db: Database, user_id: int, ritual: Ritual, enabled: bool, now: datetime
-) -> NudgeSettings:
+async def set_enabled(work: Work, ritual: Ritual, enabled: bool) -> NudgeSettings:
     """Turn one ritual's nudges on or off (idempotent, so a double tap is harmless)."""
 
     async def apply(session: AsyncSession, user: User) -> None:
         await store.set_ritual_enabled(session, user.id, ritual.value, enabled)
 
-    return await _change(db, user_id, now, apply)
+    return await _change(work, apply)
 
 
-async def toggle(db: Database, user_id: int, ritual: Ritual, now: datetime) -> NudgeSettings:
+async def toggle(work: Work, ritual: Ritual) -> NudgeSettings:
     """Turn one ritual on if it is off, off if it is on."""
 
     async def apply(session: AsyncSession, user: User) -> None:
         current = (await _policy_of(session, user)).preference(ritual).enabled
         await store.set_ritual_enabled(session, user.id, ritual.value, not current)
 
-    return await _change(db, user_id, now, apply)
+    return await _change(work, apply)
 
 
-async def pause(db: Database, user_id: int, days: int, now: datetime) -> datetime:
+async def pause(work: Work, days: int) -> NudgeSettings:
     """Pause every nudge for ``days`` (1 to 30) whole local days; returns when they resume.
 
-    A new pause replaces a running one. See :func:`last_paused_day` for the date to show.
+    A new pause replaces a running one; the settings' ``paused_through`` is the last local
+    date without nudges.
     """
     if not 1 <= days <= MAX_PAUSE_DAYS:
         raise ValueError(f"a pause lasts 1 to {MAX_PAUSE_DAYS} days, not {days}")
-    until: datetime | None = None
 
     async def apply(session: AsyncSession, user: User) -> None:
-        nonlocal until
-        until = pause_end(now, days, user.timezone)
-        user.paused_until = until
+        user.paused_until = pause_end(work.now, days, user.timezone)
 
-    await _change(db, user_id, now, apply)
-    assert until is not None
-    return until
+    return await _change(work, apply)
 
 
-async def resume(db: Database, user_id: int, now: datetime) -> bool:
+async def resume(work: Work) -> bool:
     """End a pause; False when none was running (a pause already over is just cleared)."""
     was_paused = False
 
     async def apply(session: AsyncSession, user: User) -> None:
         nonlocal was_paused
-        was_paused = user.paused_until is not None and now < user.paused_until
+        was_paused = user.paused_until is not None and work.now < user.paused_until
         user.paused_until = None
 
-    await _change(db, user_id, now, apply)
+    await _change(work, apply)
     return was_paused

@@ -9,13 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from domain import invite_codes
-from domain.results import PairProblem, Person
+from domain.accounts import person
+from domain.results import PairProblem, Person, Stale
+from domain.work import Work
 from storage import couples, invites, users
-from storage.database import Database
-from storage.models import Invite, User
+from storage.models import Invite
 
 INVITE_LIFETIME = timedelta(hours=48)
 GUESS_WINDOW = timedelta(minutes=15)
@@ -33,105 +32,111 @@ class NewInvite:
 
 
 @dataclass(frozen=True)
+class Preview:
+    inviter: Person
+    code: str  # canonical form, for the "Yes, pair us" button
+
+
+@dataclass(frozen=True)
 class Paired:
     couple_id: int
     inviter: Person
     partner: Person
 
 
-def _person(user: User) -> Person:
-    return Person(user.id, user.first_name, user.timezone)
+@dataclass(frozen=True)
+class Refused:
+    """Why a code will not work; ``partner`` names who the person is paired with already."""
+
+    problem: PairProblem
+    partner: Person | None = None
 
 
-async def create_invite(db: Database, user_id: int, now: datetime) -> NewInvite | PairProblem:
+async def create_invite(work: Work) -> NewInvite | Refused:
     """A fresh code for someone who is not yet paired; older open codes stop working."""
-    async with db.transaction() as session:
-        user = await users.get(session, user_id)
-        if user is None:
-            raise LookupError("create_invite before the person was registered")
-        if user.couple_id is not None:
-            return PairProblem.YOU_ARE_PAIRED
-        await invites.withdraw_open(session, user_id)
-        code = invite_codes.new_code()
-        expires_at = now + INVITE_LIFETIME
-        await invites.create(session, user_id, invite_codes.hash_code(code), now, expires_at)
+    me = work.me
+    if me.couple_id is not None:
+        return await _refused(work, PairProblem.YOU_ARE_PAIRED)
+    await invites.withdraw_open(work.session, me.id)
+    code = invite_codes.new_code()
+    expires_at = work.now + INVITE_LIFETIME
+    await invites.create(work.session, me.id, invite_codes.hash_code(code), work.now, expires_at)
     return NewInvite(code, expires_at)
 
 
-async def preview(
-    db: Database, user_id: int, typed_code: str, now: datetime
-) -> Person | PairProblem:
+async def preview(work: Work, typed_code: str) -> Preview | Refused:
     """Who a code would pair you with, checked by every rule, changing nothing but the tally."""
-    async with db.transaction() as session:
-        problem, invite = await _check(session, user_id, typed_code, now)
-        if problem is not None:
-            return problem
-        assert invite is not None
-        inviter = await users.get(session, invite.inviter_id)
-        assert inviter is not None
-        return _person(inviter)
+    problem, invite = await _check(work, typed_code)
+    if problem is not None:
+        return await _refused(work, problem)
+    assert invite is not None
+    inviter = await users.get(work.session, invite.inviter_id)
+    assert inviter is not None
+    code = invite_codes.normalise(typed_code)
+    assert code is not None
+    return Preview(person(inviter), code)
 
 
-async def accept(
-    db: Database, user_id: int, typed_code: str, now: datetime
-) -> Paired | PairProblem:
-    """Pair the two, or explain why not. Re-checks everything: the preview may be hours old."""
+async def accept(work: Work, typed_code: str) -> Paired | Refused | Stale:
+    """Pair the two, or explain why not. Re-checks everything: the preview may be hours old.
+
+    ``Stale`` when this person already said yes to this very code and is paired through it:
+    a double tap, or an older copy of the preview, must not answer a warm "yes" with a refusal.
+    """
+    if await _accepted_already(work, typed_code):
+        return Stale.STALE
+    problem, invite = await _check(work, typed_code, for_update=True)
+    if problem is not None:
+        return await _refused(work, problem)
+    assert invite is not None
+    me = work.me
     try:
-        async with db.transaction() as session:
-            problem, invite = await _check(session, user_id, typed_code, now, for_update=True)
-            if problem is not None:
-                return problem
-            assert invite is not None
-            couple = await couples.create(session, invite.inviter_id, user_id, now)
-            if not await users.join_couple(session, (invite.inviter_id, user_id), couple.id):
+        async with work.session.begin_nested():
+            couple = await couples.create(work.session, invite.inviter_id, me.id, work.now)
+            if not await users.join_couple(work.session, (invite.inviter_id, me.id), couple.id):
                 raise _PairedMeanwhile
-            invite.used_at = now
-            invite.used_by_id = user_id
-            inviter = await users.get(session, invite.inviter_id)
-            partner = await users.get(session, user_id)
-            assert inviter is not None and partner is not None
-            return Paired(couple.id, _person(inviter), _person(partner))
     except _PairedMeanwhile:
         # One of them paired with someone else a moment ago; nothing of this attempt is kept.
-        return PairProblem.INVITER_IS_PAIRED
+        return Refused(PairProblem.INVITER_IS_PAIRED)
+    invite.used_at = work.now
+    invite.used_by_id = me.id
+    inviter = await users.get(work.session, invite.inviter_id, for_update=True)
+    partner = await users.get(work.session, me.id, for_update=True)
+    assert inviter is not None and partner is not None
+    return Paired(couple.id, person(inviter), person(partner))
 
 
 class _PairedMeanwhile(Exception):
-    pass
+    """Rolls the savepoint back: the couple row must not outlive a failed join."""
 
 
-async def accepted_by(db: Database, user_id: int, typed_code: str) -> bool:
-    """Whether this person already said yes to this code and is still paired through it.
-
-    A quick double tap on "Yes" reaches the bot twice; the second must not undo the first's
-    warm confirmation with a refusal.
-    """
+async def _accepted_already(work: Work, typed_code: str) -> bool:
     code = invite_codes.normalise(typed_code)
-    if code is None:
+    if code is None or work.me.couple_id is None:
         return False
-    async with db.transaction() as session:
-        invite = await invites.by_hash(session, invite_codes.hash_code(code))
-        if invite is None or invite.used_by_id != user_id:
-            return False
-        user = await users.get(session, user_id)
-        inviter = await users.get(session, invite.inviter_id)
-        return (
-            user is not None
-            and inviter is not None
-            and user.couple_id is not None
-            and user.couple_id == inviter.couple_id
-        )
+    invite = await invites.by_hash(work.session, invite_codes.hash_code(code))
+    if invite is None or invite.used_by_id != work.me.id:
+        return False
+    inviter = await users.get(work.session, invite.inviter_id)
+    return inviter is not None and inviter.couple_id == work.me.couple_id
+
+
+async def _refused(work: Work, problem: PairProblem) -> Refused:
+    if problem is not PairProblem.YOU_ARE_PAIRED:
+        return Refused(problem)
+    partner = await users.partner_of(work.session, work.me)
+    return Refused(problem, person(partner) if partner else None)
 
 
 async def _check(
-    session: AsyncSession, user_id: int, typed_code: str, now: datetime, *, for_update: bool = False
+    work: Work, typed_code: str, *, for_update: bool = False
 ) -> tuple[PairProblem | None, Invite | None]:
-    user = await users.get(session, user_id, for_update=for_update)
-    if user is None:
-        raise LookupError("pairing before the person was registered")
+    session, now = work.session, work.now
+    user = await users.get(session, work.me.id, for_update=for_update) if for_update else work.me
+    assert user is not None
     if user.couple_id is not None:
         return PairProblem.YOU_ARE_PAIRED, None
-    if await invites.failed_attempts_since(session, user_id, now - GUESS_WINDOW) >= (
+    if await invites.failed_attempts_since(session, user.id, now - GUESS_WINDOW) >= (
         GUESSES_PER_WINDOW
     ):
         return PairProblem.TOO_MANY_TRIES, None
@@ -140,15 +145,15 @@ async def _check(
     if code is not None:
         invite = await invites.by_hash(session, invite_codes.hash_code(code), for_update=for_update)
     if invite is None:
-        await invites.record_failed_attempt(session, user_id, now)
+        await invites.record_failed_attempt(session, user.id, now)
         return PairProblem.UNKNOWN_CODE, None
-    if invite.inviter_id == user_id:
+    if invite.inviter_id == user.id:
         return PairProblem.OWN_CODE, None
     if invite.used_at is not None:
-        await invites.record_failed_attempt(session, user_id, now)
+        await invites.record_failed_attempt(session, user.id, now)
         return PairProblem.USED, None
     if invite.expires_at <= now:
-        await invites.record_failed_attempt(session, user_id, now)
+        await invites.record_failed_attempt(session, user.id, now)
         return PairProblem.EXPIRED, None
     inviter = await users.get(session, invite.inviter_id)
     if inviter is None or inviter.couple_id is not None:

@@ -8,12 +8,15 @@ renders the chart off the event loop, so a slow picture never delays anyone else
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.kinds import EventSource, MomentKind, Ritual
 from domain.results import NotPaired
@@ -28,8 +31,8 @@ from domain.weekly_summary import (
     week_bounds,
     week_start_for,
 )
+from domain.work import Work
 from storage import weekly
-from storage.database import Database
 from storage.models import NudgeStatus
 
 log = logging.getLogger(__name__)
@@ -67,37 +70,25 @@ def zone_of(name: str | None) -> ZoneInfo:
 
 
 async def weekly_reflection(
-    db: Database, user_id: int, now: datetime, weeks_ago: int = 0, *, chart: bool = True
+    session: AsyncSession, user_id: int, now: datetime, weeks_ago: int = 0
 ) -> Reflection | NotPaired:
     """The couple's week (``weeks_ago`` back) as seen from ``user_id``'s own time zone.
 
-    Only the asker's active couple is read, so nobody else's figures can leak in. The chart
-    is drawn in a worker thread; ``chart=False`` skips it (the benchmark times the query).
+    Four indexed queries in the caller's transaction. Only the asker's active couple is
+    read, so nobody else's figures can leak in. The chart is left out: drawing it takes a
+    while, so callers draw it (:func:`with_chart`) after their transaction has ended.
     """
-    summary_and_people = await summarize_for(db, user_id, now, weeks_ago)
-    if isinstance(summary_and_people, NotPaired):
-        return summary_and_people
-    summary, asker, partner = summary_and_people
-    png = await render_chart(summary, (asker.first_name, partner.first_name)) if chart else None
-    return Reflection(summary, asker, partner, weeks_ago, png)
-
-
-async def summarize_for(
-    db: Database, user_id: int, now: datetime, weeks_ago: int = 0
-) -> tuple[WeeklySummary, Partner, Partner] | NotPaired:
-    """Read the fortnight and count it: four indexed queries in one consistent snapshot."""
-    async with db.transaction() as session:
-        view = await weekly.couple_view(session, user_id)
-        if view is None or view.couple_id is None or view.partner_id is None:
-            return NotPaired.NOT_PAIRED
-        tz = zone_of(view.timezone)
-        week_start = week_start_for(now, tz, weeks_ago=weeks_ago)
-        start, end = week_bounds(week_start, tz)
-        previous_start, _ = week_bounds(week_start - timedelta(days=DAYS_IN_WEEK), tz)
-        people = (view.user_id, view.partner_id)
-        events = await weekly.couple_events(session, view.couple_id, previous_start, end)
-        nudges = await weekly.couple_nudges_sent(session, view.couple_id, people, start, end)
-        all_time = await weekly.couple_event_count(session, view.couple_id)
+    view = await weekly.couple_view(session, user_id)
+    if view is None or view.couple_id is None or view.partner_id is None:
+        return NotPaired.NOT_PAIRED
+    tz = zone_of(view.timezone)
+    week_start = week_start_for(now, tz, weeks_ago=weeks_ago)
+    start, end = week_bounds(week_start, tz)
+    previous_start, _ = week_bounds(week_start - timedelta(days=DAYS_IN_WEEK), tz)
+    people = (view.user_id, view.partner_id)
+    events = await weekly.couple_events(session, view.couple_id, previous_start, end)
+    nudges = await weekly.couple_nudges_sent(session, view.couple_id, people, start, end)
+    all_time = await weekly.couple_event_count(session, view.couple_id)
     asker = Partner(view.user_id, view.first_name)
     partner = Partner(view.partner_id, view.partner_name or "")
     summary = summarize_week(
@@ -110,7 +101,13 @@ async def summarize_for(
         all_time_total=all_time,
         now_utc=now,
     )
-    return summary, asker, partner
+    return Reflection(summary, asker, partner, weeks_ago, None)
+
+
+async def with_chart(reflection: Reflection, *, executor: Executor | None = None) -> Reflection:
+    """The same reflection with its chart drawn (see :func:`render_chart`)."""
+    png = await render_chart(reflection.summary, reflection.names, executor=executor)
+    return dataclasses.replace(reflection, chart_png=png)
 
 
 async def render_chart(
@@ -135,17 +132,14 @@ async def render_chart(
         return None
 
 
-async def digest_enabled(db: Database, user_id: int) -> bool | None:
-    """Whether the Sunday digest is on for this person (None if we don't know them)."""
-    async with db.transaction() as session:
-        opt_out = await weekly.digest_opt_out(session, user_id)
-    return None if opt_out is None else not opt_out
+def digest_enabled(work: Work) -> bool:
+    """Whether the Sunday digest is on for this person."""
+    return not work.me.digest_opt_out
 
 
-async def set_digest_enabled(db: Database, user_id: int, enabled: bool) -> bool:
-    """Turn the Sunday digest on or off; False when the person is unknown."""
-    async with db.transaction() as session:
-        return await weekly.set_digest_opt_out(session, user_id, not enabled)
+def set_digest_enabled(work: Work, enabled: bool) -> None:
+    """Turn the Sunday digest on or off."""
+    work.me.digest_opt_out = not enabled
 
 
 def _event(row: weekly.EventRow) -> EventRecord:

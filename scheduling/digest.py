@@ -268,7 +268,8 @@ class _Dispatch:
         if await self.nudges_today(digest.user_id, now, tz) >= DEFAULT_DAILY_CAP:
             return DigestStatus.CAPPED
         weeks_ago = max(0, (week_start_for(now, tz) - digest.week_start).days // DAYS_IN_WEEK)
-        reflection = await weekly_reflection(self.db, digest.user_id, now, weeks_ago, chart=False)
+        async with self.db.transaction() as session:
+            reflection = await weekly_reflection(session, digest.user_id, now, weeks_ago)
         if isinstance(reflection, NotPaired) or reflection.summary.is_empty:
             return DigestStatus.SKIPPED
         async with self.drawing:

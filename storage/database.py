@@ -26,10 +26,24 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
     return engine
 
 
+def _sqlite_begin_immediate(connection: Any) -> None:
+    """Take SQLite's write lock when a transaction begins, not at its first write.
+
+    A deferred transaction that read before another one committed cannot write any more
+    ("database is locked" at once, whatever the busy timeout). Beginning IMMEDIATE makes
+    writers queue up (within the busy timeout) and then read the latest data, which is what
+    ``FOR UPDATE`` gives on PostgreSQL: two taps at once take turns.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Transactions are begun by ``_sqlite_begin_immediate``, not by the driver.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

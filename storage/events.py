@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConnectionEvent
@@ -24,8 +25,9 @@ async def add(
 ) -> ConnectionEvent | None:
     """Store one event; ``None`` when the same actor already stored this ``dedupe_key``.
 
-    The check runs inside the caller's transaction and the unique constraint backs it up,
-    so even two simultaneous taps leave one row.
+    The check runs inside the caller's transaction and the unique constraint backs it up
+    (under a savepoint, so the caller's transaction goes on), so even two simultaneous
+    taps leave one row.
     """
     if dedupe_key is not None:
         existing = await session.execute(
@@ -45,24 +47,17 @@ async def add(
         created_at=now,
         nudge_id=nudge_id,
     )
-    session.add(event)
-    await session.flush()
+    if dedupe_key is None:
+        session.add(event)
+        await session.flush()
+        return event
+    try:
+        async with session.begin_nested():
+            session.add(event)
+    except IntegrityError:  # a simultaneous tap stored it a moment ago
+        return None
     return event
 
 
 async def get(session: AsyncSession, event_id: int) -> ConnectionEvent | None:
     return await session.get(ConnectionEvent, event_id)
-
-
-async def count_for_actor(session: AsyncSession, actor_id: int) -> int:
-    statement = select(func.count()).where(ConnectionEvent.actor_id == actor_id)
-    return int((await session.execute(statement)).scalar_one())
-
-
-async def list_for_couple(session: AsyncSession, couple_id: int) -> list[ConnectionEvent]:
-    statement = (
-        select(ConnectionEvent)
-        .where(ConnectionEvent.couple_id == couple_id)
-        .order_by(ConnectionEvent.created_at, ConnectionEvent.id)
-    )
-    return list((await session.execute(statement)).scalars())

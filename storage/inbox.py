@@ -23,7 +23,9 @@ async def record(session: AsyncSession, update_id: int, now: datetime) -> None:
     """Claim ``update_id`` inside the caller's transaction; raises :class:`AlreadyHandled`.
 
     The primary key decides a race between two copies of one update: the second insert
-    waits for the first transaction and then fails, so only one copy's effects commit.
+    waits for the first transaction and then fails (``IntegrityError``), so only one copy's
+    effects commit. On SQLite every write transaction begins IMMEDIATE, so the second copy
+    waits before its check and finds the first one's row.
     """
     if await seen(session, update_id):
         raise AlreadyHandled(update_id)

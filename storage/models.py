@@ -191,12 +191,8 @@ class Nudge(Base):
     __tablename__ = "nudges"
     __table_args__ = (
         UniqueConstraint("user_id", "local_date", "ritual", name="uq_nudges_user_day_ritual"),
-        Index(
-            "ix_nudges_open_due", "due_at", sqlite_where=OPEN_NUDGE, postgresql_where=OPEN_NUDGE
-        ),
-        Index(
-            "ix_nudges_sent_at", "sent_at", sqlite_where=SENT_NUDGE, postgresql_where=SENT_NUDGE
-        ),
+        Index("ix_nudges_open_due", "due_at", sqlite_where=OPEN_NUDGE, postgresql_where=OPEN_NUDGE),
+        Index("ix_nudges_sent_at", "sent_at", sqlite_where=SENT_NUDGE, postgresql_where=SENT_NUDGE),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

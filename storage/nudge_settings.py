@@ -20,7 +20,12 @@ RitualRow = tuple[str, bool | None, str | None]
 
 async def lock_user(session: AsyncSession, user_id: int) -> User | None:
     """The person's row, locked for the rest of the transaction (PostgreSQL; SQLite ignores)."""
-    statement = select(User).where(User.id == user_id).with_for_update()
+    statement = (
+        select(User)
+        .where(User.id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     return (await session.execute(statement)).scalar_one_or_none()
 
 

@@ -231,9 +231,7 @@ async def add_planned(session: AsyncSession, page: PlannedPage) -> int:
         # planned some of these people first, the savepoint undoes it and INSERT skips them.
         # The driver's own savepoint: SQLAlchemy's cannot roll back an aborted COPY.
         async with driver.transaction():
-            await driver.copy_to_table(
-                "nudges", source=io.BytesIO(text.encode()), columns=_COLUMNS
-            )
+            await driver.copy_to_table("nudges", source=io.BytesIO(text.encode()), columns=_COLUMNS)
         return sum(kept)
     except UniqueViolationError:
         records = [row for row, keep in zip(page.rows, kept, strict=True) if keep]
@@ -264,7 +262,7 @@ async def claim_due(
             or_(
                 and_(Nudge.status == NudgeStatus.PLANNED, Nudge.due_at <= now),
                 and_(Nudge.status == NudgeStatus.SENDING, Nudge.lease_until < now),
-            )
+            ),
         )
         .order_by(Nudge.due_at)
         .limit(limit)

@@ -1,21 +1,21 @@
-"""Small helpers every handler uses: who is talking, and how to reply."""
+"""Small helpers every handler uses: what was pressed or typed, and the replies to make.
+
+Replies are deferred calls (:data:`bot.unit_of_work.Reply`): a handler returns them and the
+unit of work makes them after its commit, so Telegram is never called while a
+transaction holds locks, and never for an update whose effects did not commit.
+"""
 
 from __future__ import annotations
+
+from functools import partial
+from typing import Any
 
 from telegram import CallbackQuery, Message, Update
 
 from bot import keyboards
 from bot.context import BotContext
-from domain import accounts
-from domain.accounts import Profile
+from bot.unit_of_work import Reply
 from messages import texts
-
-
-async def register(update: Update, context: BotContext) -> Profile:
-    """Remember the person behind this message (their name may have changed)."""
-    user = update.effective_user
-    assert user is not None
-    return await accounts.register(context.db, user.id, user.first_name, context.now())
 
 
 def message(update: Update) -> Message:
@@ -23,18 +23,41 @@ def message(update: Update) -> Message:
     return update.effective_message
 
 
-def user_id(update: Update) -> int:
-    assert update.effective_user is not None
-    return update.effective_user.id
+def query_of(update: Update) -> CallbackQuery:
+    assert update.callback_query is not None
+    return update.callback_query
 
 
-async def ask_timezone(context: BotContext, chat_id: int) -> None:
-    """Offer common zones as buttons; the next typed text is read as a place."""
-    await accounts.set_awaiting(context.db, chat_id, accounts.AWAITING_TIMEZONE)
-    await context.bot.send_message(chat_id, texts.ASK_TIMEZONE, reply_markup=keyboards.timezones())
+def say(update: Update, text: str, **options: Any) -> Reply:
+    """Answer the person's message in their chat."""
+    return partial(message(update).reply_text, text, **options)
+
+
+def send(context: BotContext, chat_id: int, text: str, **options: Any) -> Reply:
+    return partial(context.bot.send_message, chat_id, text, **options)
+
+
+def answer(query: CallbackQuery, text: str | None = None, **options: Any) -> Reply:
+    """Answer a button press (the little toast, or nothing)."""
+    return partial(query.answer, text, **options)
+
+
+def edit(query: CallbackQuery, text: str, **options: Any) -> Reply:
+    """Rewrite the message whose button was pressed."""
+    return partial(query.edit_message_text, text, **options)
+
+
+def ask_timezone(context: BotContext, chat_id: int) -> Reply:
+    """Offer common zones as buttons (the caller has set the person awaiting a place)."""
+    return send(context, chat_id, texts.ASK_TIMEZONE, reply_markup=keyboards.timezones())
 
 
 def original_text(query: CallbackQuery) -> str:
     """The message as the person saw it (HTML), so an outcome can be added below it."""
     message = query.message
     return message.text_html if isinstance(message, Message) and message.text else ""
+
+
+def stale(query: CallbackQuery) -> list[Reply]:
+    """A button that no longer means anything: answered gently, and nothing changed."""
+    return [answer(query, texts.STALE_BUTTON)]

@@ -7,57 +7,54 @@ import logging
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers.common import message, register, user_id
-from bot.handlers.moments import thinking_note_received
+from bot.handlers.common import message, query_of, say, stale
 from bot.handlers.nudges import written_for_nudge
-from bot.handlers.onboarding import apply_typed_timezone
+from bot.handlers.onboarding import typed_timezone
 from bot.handlers.weekly import weekly_question
-from domain import accounts, nudge_answers
+from bot.unit_of_work import Reply
+from domain import conversation
+from domain.conversation import AwaitingTimezone, AwaitingWords
 from domain.intent import match_weekly_question
+from domain.work import AlreadyHandled, claim_update
 from messages import texts
 
 log = logging.getLogger(__name__)
 
 
-async def help_command(update: Update, context: BotContext) -> None:
+async def help_command(update: Update, context: BotContext) -> list[Reply]:
     """``/help`` or the Help button: everything in one short, warm list."""
-    await register(update, context)
-    await message(update).reply_text(texts.HELP)
+    return [say(update, texts.HELP)]
 
 
-async def text_message(update: Update, context: BotContext) -> None:
+async def text_message(update: Update, context: BotContext) -> list[Reply]:
     """Free text: the answer to a question we asked, or a gentle pointer to /help."""
-    profile = await register(update, context)
     text = message(update).text or ""
-    if profile.awaiting == accounts.AWAITING_TIMEZONE:
-        await apply_typed_timezone(update, context, text)
-        return
-    if profile.awaiting == accounts.AWAITING_THINKING_NOTE:
-        await thinking_note_received(update, context, text)
-        return
-    if profile.awaiting and profile.awaiting.startswith(nudge_answers.AWAITING_PREFIX):
-        await written_for_nudge(update, context, profile.awaiting)
-        return
+    match conversation.load(context.work.me.awaiting):
+        case AwaitingTimezone():
+            return typed_timezone(update, context, text)
+        case AwaitingWords() as awaiting:
+            return await written_for_nudge(update, context, awaiting)
     question = match_weekly_question(text)
     if question is not None:
-        await weekly_question(update, context, question.weeks_ago)
-        return
-    await message(update).reply_text(texts.DIDNT_UNDERSTAND)
+        return await weekly_question(update, context, question.weeks_ago)
+    return [say(update, texts.DIDNT_UNDERSTAND)]
 
 
-async def unknown_command(update: Update, context: BotContext) -> None:
-    await register(update, context)
-    await message(update).reply_text(texts.DIDNT_UNDERSTAND)
+async def unknown_command(update: Update, context: BotContext) -> list[Reply]:
+    return [say(update, texts.DIDNT_UNDERSTAND)]
 
 
-async def stale_button(update: Update, context: BotContext) -> None:
+async def stale_button(update: Update, context: BotContext) -> list[Reply]:
     """Any button we no longer understand: answered, and nothing changes."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer(texts.STALE_BUTTON)
+    return stale(query_of(update))
 
 
 async def not_private(update: Update, context: BotContext) -> None:
+    """A group or channel: nobody is registered there; one kind pointer, once per update."""
+    try:
+        await claim_update(context.services.db, update.update_id, context.services.clock())
+    except AlreadyHandled:
+        return
     await message(update).reply_text(texts.PRIVATE_ONLY)
 
 
@@ -70,6 +67,6 @@ async def on_error(update: object, context: BotContext) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(texts.SOMETHING_WENT_WRONG, show_alert=True)
         elif update.effective_user is not None:
-            await context.bot.send_message(user_id(update), texts.SOMETHING_WENT_WRONG)
+            await context.bot.send_message(update.effective_user.id, texts.SOMETHING_WENT_WRONG)
     except Exception:  # the error handler must never raise
         log.warning("could not tell the person about the error", exc_info=True)

@@ -1,130 +1,76 @@
-"""Logging a moment, and "thinking of you" relayed between partners."""
+"""Logging a moment, and "thinking of you" relayed between partners (through the outbox)."""
 
 from __future__ import annotations
 
-import logging
 import random
 
 from telegram import Update
-from telegram.error import Forbidden
 
-from bot import callbacks, keyboards
+from bot import callback_data as cd
+from bot import keyboards
 from bot.context import BotContext
-from bot.handlers.common import message, original_text, register, user_id
+from bot.handlers.common import answer, edit, original_text, query_of, say, stale
+from bot.unit_of_work import Reply
 from domain import moments
-from domain.kinds import MomentKind
-from domain.moments import NOTE_MAX_LENGTH, NoteTooLong, Relayed
+from domain.moments import NOTE_MAX_LENGTH, NoteTooLong
 from domain.results import NotPaired, Stale
 from messages import texts
 from messages.rituals import MOMENTS_BY_KIND
 
-log = logging.getLogger(__name__)
 
-
-async def moment_menu(update: Update, context: BotContext) -> None:
+async def moment_menu(update: Update, context: BotContext) -> list[Reply]:
     """``/moment`` or "Log a moment": the seed's micro-connections as buttons."""
-    profile = await register(update, context)
-    if profile.couple_id is None:
-        await message(update).reply_text(texts.NOT_PAIRED, reply_markup=keyboards.invite())
-        return
-    await message(update).reply_text(texts.MOMENT_MENU, reply_markup=keyboards.moments())
+    if context.work.me.couple_id is None:
+        return [say(update, texts.NOT_PAIRED, reply_markup=keyboards.invite())]
+    return [say(update, texts.MOMENT_MENU, reply_markup=keyboards.moments())]
 
 
-async def moment_tapped(update: Update, context: BotContext) -> None:
+async def moment_tapped(update: Update, context: BotContext) -> list[Reply]:
     """One tap on a moment button stores one event; the menu turns into a thank-you."""
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    try:
-        kind = MomentKind(callbacks.argument(query.data))
-    except ValueError:
-        await query.answer(texts.STALE_BUTTON)
-        return
+    query = query_of(update)
+    data = cd.Moment.parse(query.data)
+    if data is None or data.kind not in MOMENTS_BY_KIND or query.message is None:
+        return stale(query)
     result = await moments.log_moment(
-        context.db,
-        query.from_user.id,
-        kind,
-        context.now(),
-        dedupe_key=f"m:{query.message.message_id}",
+        context.work, data.kind, dedupe_key=f"m:{query.message.message_id}"
     )
     if isinstance(result, NotPaired):
-        await query.answer(texts.STALE_BUTTON)
-        return
+        return stale(query)
     if result.duplicate:
-        await query.answer(texts.MOMENT_ALREADY_LOGGED)
-        return
-    await query.answer()
-    await query.edit_message_text(random.choice(MOMENTS_BY_KIND[kind].confirmations))
+        return [answer(query, texts.MOMENT_ALREADY_LOGGED)]
+    thanks = random.choice(MOMENTS_BY_KIND[data.kind].confirmations)
+    return [answer(query), edit(query, thanks)]
 
 
-async def thinking_of_you(update: Update, context: BotContext) -> None:
-    """``/thinking [note]`` or the button: relay "💭 <name> is thinking of you" right away."""
-    await register(update, context)
-    await thinking_note_received(update, context, " ".join(context.args or ()))
+async def thinking_of_you(update: Update, context: BotContext) -> list[Reply]:
+    """``/thinking [note]`` or the button: "💭 <name> is thinking of you", relayed at once."""
+    return await thinking_note(update, context, " ".join(context.args or ()))
 
 
-async def thinking_note_received(update: Update, context: BotContext, note: str) -> None:
-    """Relay a "thinking of you", with the note typed along (``/thinking …`` or "✍️ Write my own").
+async def thinking_note(update: Update, context: BotContext, note: str) -> list[Reply]:
+    """Store the "thinking of you" and owe the partner its relay, with the note typed along.
 
     A note that is too long is refused before anything is stored or sent.
     """
     try:
-        result = await moments.send_thinking_of_you(
-            context.db, user_id(update), context.now(), note=note
-        )
+        result = await moments.send_thinking_of_you(context.work, note=note)
     except NoteTooLong:
-        await message(update).reply_text(
-            texts.fmt(texts.THINKING_NOTE_TOO_LONG, limit=NOTE_MAX_LENGTH)
-        )
-        return
+        return [say(update, texts.fmt(texts.THINKING_NOTE_TOO_LONG, limit=NOTE_MAX_LENGTH))]
     if isinstance(result, NotPaired):
-        await message(update).reply_text(texts.NOT_PAIRED, reply_markup=keyboards.invite())
-        return
-    await relay_thinking(context, result)
-    await message(update).reply_text(
-        texts.fmt(texts.THINKING_SENT, partner=result.partner.first_name)
-    )
+        return [say(update, texts.NOT_PAIRED, reply_markup=keyboards.invite())]
+    return [say(update, texts.fmt(texts.THINKING_SENT, partner=result.partner.first_name))]
 
 
-async def relay_thinking(context: BotContext, relayed: Relayed) -> None:
-    """The partner's side of a "thinking of you", with the button to send love back."""
-    if relayed.note:
-        text = texts.fmt(
-            texts.THINKING_RECEIVED_NOTE, name=relayed.sender.first_name, note=relayed.note
-        )
-    else:
-        text = texts.fmt(texts.THINKING_RECEIVED, name=relayed.sender.first_name)
-    await send_to_partner(context, relayed, text, keyboards.love_back(relayed.event_id))
-
-
-async def love_back(update: Update, context: BotContext) -> None:
+async def love_back(update: Update, context: BotContext) -> list[Reply]:
     """ "❤️ Send love back": relayed once to the sender; the button then goes away."""
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    try:
-        event_id = int(callbacks.argument(query.data))
-    except ValueError:
-        await query.answer(texts.STALE_BUTTON)
-        return
-    result = await moments.send_love_back(context.db, query.from_user.id, event_id, context.now())
+    query = query_of(update)
+    data = cd.LoveBack.parse(query.data)
+    if data is None:
+        return stale(query)
+    result = await moments.send_love_back(context.work, data.event_id)
     if isinstance(result, Stale):
-        await query.answer(texts.STALE_BUTTON)
-        return
-    await query.answer(texts.fmt(texts.LOVE_BACK_SENT, partner=result.partner.first_name))
-    await query.edit_message_text(original_text(query) + texts.LOVE_BACK_DONE_SUFFIX)
-    await send_to_partner(
-        context, result, texts.fmt(texts.LOVE_BACK_RECEIVED, name=result.sender.first_name)
-    )
-
-
-async def send_to_partner(
-    context: BotContext, relayed: Relayed, text: str, reply_markup: object = None
-) -> None:
-    try:
-        await context.bot.send_message(
-            relayed.partner.user_id,
-            text,
-            reply_markup=reply_markup,  # type: ignore[arg-type]
-        )
-    except Forbidden:
-        # The partner blocked the bot; the moment is stored all the same.
-        log.info("partner %s unreachable (blocked the bot)", relayed.partner.user_id)
+        return stale(query)
+    return [
+        answer(query, texts.fmt(texts.LOVE_BACK_SENT, partner=result.partner.first_name)),
+        edit(query, original_text(query) + texts.LOVE_BACK_DONE_SUFFIX),
+    ]

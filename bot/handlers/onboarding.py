@@ -7,73 +7,72 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
-from bot import callbacks, keyboards
+from bot import callback_data as cd
+from bot import keyboards
 from bot.context import BotContext
-from bot.handlers.common import ask_timezone, message, register, user_id
-from bot.handlers.pairing import show_pair_preview
+from bot.handlers.common import answer, ask_timezone, edit, query_of, say, stale
+from bot.handlers.pairing import pair_preview
+from bot.unit_of_work import Reply
 from domain import accounts
 from domain.timezones import resolve_timezone
 from messages import texts
 
 
-async def start(update: Update, context: BotContext) -> None:
+async def start(update: Update, context: BotContext) -> list[Reply]:
     """``/start``: a warm hello; ``/start <code>`` (a deep link) goes straight to pairing."""
-    profile = await register(update, context)
     if context.args:
-        await show_pair_preview(update, context, context.args[0])
-        return
+        return await pair_preview(update, context, context.args[0])
+    profile = await accounts.profile(context.work)
     if profile.partner is not None:
-        await message(update).reply_text(
-            texts.fmt(
-                texts.WELCOME_BACK_PAIRED,
-                name=profile.me.first_name,
-                partner=profile.partner.first_name,
-            ),
-            reply_markup=keyboards.main_menu(),
+        welcome = texts.fmt(
+            texts.WELCOME_BACK_PAIRED,
+            name=profile.me.first_name,
+            partner=profile.partner.first_name,
         )
-        return
-    await message(update).reply_text(
-        texts.fmt(texts.WELCOME, name=profile.me.first_name), reply_markup=keyboards.invite()
-    )
+        return [say(update, welcome, reply_markup=keyboards.main_menu())]
+    replies = [
+        say(
+            update,
+            texts.fmt(texts.WELCOME, name=profile.me.first_name),
+            reply_markup=keyboards.invite(),
+        )
+    ]
     if profile.me.timezone is None:
-        await ask_timezone(context, user_id(update))
+        accounts.ask_timezone(context.work)
+        replies.append(ask_timezone(context, profile.me.user_id))
+    return replies
 
 
-async def timezone_command(update: Update, context: BotContext) -> None:
+async def timezone_command(update: Update, context: BotContext) -> list[Reply]:
     """``/timezone <place>``: change it any time; no argument offers the buttons again."""
-    await register(update, context)
     if not context.args:
-        await ask_timezone(context, user_id(update))
-        return
-    await apply_typed_timezone(update, context, " ".join(context.args))
+        accounts.ask_timezone(context.work)
+        return [ask_timezone(context, context.work.me.id)]
+    return typed_timezone(update, context, " ".join(context.args))
 
 
-async def apply_typed_timezone(update: Update, context: BotContext, text: str) -> None:
+def typed_timezone(update: Update, context: BotContext, text: str) -> list[Reply]:
     zone = resolve_timezone(text)
     if zone is None:
-        await message(update).reply_text(texts.fmt(texts.TIMEZONE_UNKNOWN, text=text[:64]))
-        return
-    await accounts.set_timezone(context.db, user_id(update), zone)
-    await message(update).reply_text(_timezone_set_text(zone, context.now()))
+        return [say(update, texts.fmt(texts.TIMEZONE_UNKNOWN, text=text[:64]))]
+    accounts.set_timezone(context.work, zone)
+    return [say(update, _timezone_set_text(zone, context.work.now))]
 
 
-async def timezone_button(update: Update, context: BotContext) -> None:
+async def timezone_button(update: Update, context: BotContext) -> list[Reply]:
     """A tap on one of the zone buttons (or "somewhere else")."""
-    query = update.callback_query
-    assert query is not None
-    zone = callbacks.argument(query.data)
-    await query.answer()
-    if zone == callbacks.TIMEZONE_OTHER:
-        await accounts.set_awaiting(context.db, query.from_user.id, accounts.AWAITING_TIMEZONE)
-        await query.edit_message_text(texts.ASK_TIMEZONE_TYPED)
-        return
-    resolved = resolve_timezone(zone)
-    if resolved is None:
-        await query.edit_message_text(texts.STALE_BUTTON)
-        return
-    await register(update, context)
-    await accounts.set_timezone(context.db, query.from_user.id, resolved)
-    await query.edit_message_text(_timezone_set_text(resolved, context.now()))
+    query = query_of(update)
+    data = cd.Timezone.parse(query.data)
+    if data is None:
+        return stale(query)
+    if data.zone == cd.OTHER_ZONE:
+        accounts.ask_timezone(context.work)
+        return [answer(query), edit(query, texts.ASK_TIMEZONE_TYPED)]
+    zone = resolve_timezone(data.zone)
+    if zone is None:
+        return [answer(query), edit(query, texts.STALE_BUTTON)]
+    accounts.set_timezone(context.work, zone)
+    return [answer(query), edit(query, _timezone_set_text(zone, context.work.now))]
 
 
 def _timezone_set_text(zone: str, now: datetime) -> str:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.helpers import create_deep_linked_url
 
-from bot import callbacks, keyboards
+from bot import callback_data as cd
+from bot import keyboards
 from bot.context import BotContext
-from bot.handlers.common import ask_timezone, message, register, user_id
-from domain import invite_codes, pairing
-from domain.results import PairProblem, Person
+from bot.handlers.common import answer, ask_timezone, edit, query_of, say, send, stale
+from bot.unit_of_work import Reply
+from domain import accounts, pairing
+from domain.pairing import Refused
+from domain.results import PairProblem, Stale
 from messages import texts
 
 _PROBLEM_TEXTS: dict[PairProblem, str] = {
@@ -22,91 +25,74 @@ _PROBLEM_TEXTS: dict[PairProblem, str] = {
 }
 
 
-def problem_text(problem: PairProblem, partner: Person | None) -> str:
-    if problem is PairProblem.YOU_ARE_PAIRED:
-        if partner is None:
+def problem_text(refused: Refused) -> str:
+    if refused.problem is PairProblem.YOU_ARE_PAIRED:
+        if refused.partner is None:
             return texts.PAIR_YOU_ARE_PAIRED_NO_NAME
-        return texts.fmt(texts.PAIR_YOU_ARE_PAIRED, partner=partner.first_name)
-    return _PROBLEM_TEXTS[problem]
+        return texts.fmt(texts.PAIR_YOU_ARE_PAIRED, partner=refused.partner.first_name)
+    return _PROBLEM_TEXTS[refused.problem]
 
 
-async def invite_command(update: Update, context: BotContext) -> None:
+async def invite_command(update: Update, context: BotContext) -> list[Reply]:
     """``/invite`` or the "Invite my partner" button: a fresh link and code to forward."""
-    profile = await register(update, context)
-    result = await pairing.create_invite(context.db, profile.me.user_id, context.now())
-    if isinstance(result, PairProblem):
-        await context.bot.send_message(profile.me.user_id, problem_text(result, profile.partner))
-        return
+    chat_id = context.work.me.id
+    result = await pairing.create_invite(context.work)
+    if isinstance(result, Refused):
+        return [send(context, chat_id, problem_text(result))]
     link = create_deep_linked_url(context.bot.username, result.code)
-    await context.bot.send_message(
-        profile.me.user_id,
-        texts.fmt(texts.INVITE_CREATED, link=link, code=result.display_code),
-    )
+    invitation = texts.fmt(texts.INVITE_CREATED, link=link, code=result.display_code)
+    return [send(context, chat_id, invitation)]
 
 
-async def invite_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await invite_command(update, context)
+async def invite_button(update: Update, context: BotContext) -> list[Reply]:
+    return [answer(query_of(update)), *await invite_command(update, context)]
 
 
-async def pair_command(update: Update, context: BotContext) -> None:
+async def pair_command(update: Update, context: BotContext) -> list[Reply]:
     """``/pair <code>``: the typed alternative to opening the link."""
-    await register(update, context)
     if not context.args:
-        await message(update).reply_text(texts.PAIR_USAGE)
-        return
-    await show_pair_preview(update, context, "".join(context.args))
+        return [say(update, texts.PAIR_USAGE)]
+    return await pair_preview(update, context, "".join(context.args))
 
 
-async def show_pair_preview(update: Update, context: BotContext, typed_code: str) -> None:
+async def pair_preview(update: Update, context: BotContext, typed_code: str) -> list[Reply]:
     """ "Pair with Alice?" — or a kind word about why that code will not work."""
-    result = await pairing.preview(context.db, user_id(update), typed_code, context.now())
-    if isinstance(result, PairProblem):
-        profile = await register(update, context)
-        await message(update).reply_text(problem_text(result, profile.partner))
-        return
-    code = invite_codes.normalise(typed_code)
-    assert code is not None
-    await message(update).reply_text(
-        texts.fmt(texts.PAIR_PREVIEW, name=result.first_name),
-        reply_markup=keyboards.pair_confirm(code),
-    )
-
-
-async def pair_yes(update: Update, context: BotContext) -> None:
-    """The invited partner said yes: both get a warm confirmation and the everyday buttons."""
-    query = update.callback_query
-    assert query is not None
-    await register(update, context)
-    code = callbacks.argument(query.data)
-    result = await pairing.accept(context.db, query.from_user.id, code, context.now())
-    if isinstance(result, PairProblem) and await pairing.accepted_by(
-        context.db, query.from_user.id, code
-    ):
-        # A double tap (or an older copy of this preview): the first yes paired them and
-        # said so; a refusal now would only confuse.
-        await query.answer(texts.STALE_BUTTON)
-        return
-    await query.answer()
-    if isinstance(result, PairProblem):
-        profile = await register(update, context)
-        await query.edit_message_text(problem_text(result, profile.partner))
-        return
-    await query.edit_message_text(texts.fmt(texts.PAIR_ACCEPTED, name=result.inviter.first_name))
-    for me, partner in ((result.partner, result.inviter), (result.inviter, result.partner)):
-        await context.bot.send_message(
-            me.user_id,
-            texts.fmt(texts.PAIRED_YOU, partner=partner.first_name),
-            reply_markup=keyboards.main_menu(),
+    result = await pairing.preview(context.work, typed_code)
+    if isinstance(result, Refused):
+        return [say(update, problem_text(result))]
+    return [
+        say(
+            update,
+            texts.fmt(texts.PAIR_PREVIEW, name=result.inviter.first_name),
+            reply_markup=keyboards.pair_confirm(result.code),
         )
+    ]
+
+
+async def pair_yes(update: Update, context: BotContext) -> list[Reply]:
+    """The invited partner said yes: both get a warm confirmation and the everyday buttons."""
+    query = query_of(update)
+    data = cd.PairYes.parse(query.data)
+    if data is None:
+        return stale(query)
+    result = await pairing.accept(context.work, data.code)
+    if result is Stale.STALE:  # a double tap: the first yes paired them and said so
+        return stale(query)
+    if isinstance(result, Refused):
+        return [answer(query), edit(query, problem_text(result))]
+    replies = [
+        answer(query),
+        edit(query, texts.fmt(texts.PAIR_ACCEPTED, name=result.inviter.first_name)),
+    ]
+    for me, partner in ((result.partner, result.inviter), (result.inviter, result.partner)):
+        paired = texts.fmt(texts.PAIRED_YOU, partner=partner.first_name)
+        replies.append(send(context, me.user_id, paired, reply_markup=keyboards.main_menu()))
     if result.partner.timezone is None:
-        await ask_timezone(context, result.partner.user_id)
+        accounts.ask_timezone(context.work)
+        replies.append(ask_timezone(context, result.partner.user_id))
+    return replies
 
 
-async def pair_no(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
-    await query.edit_message_text(texts.PAIR_DECLINED)
+async def pair_no(update: Update, context: BotContext) -> list[Reply]:
+    query = query_of(update)
+    return [answer(query), edit(query, texts.PAIR_DECLINED)]

@@ -12,27 +12,26 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Final
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.error import RetryAfter as TelegramRetryAfter
 
-from bot import callbacks, keyboards
+from bot import callback_data as cd
+from bot import keyboards
 from bot.context import BotContext
-from bot.handlers.common import message, register, user_id
+from bot.handlers.common import answer, query_of, say, stale
+from bot.unit_of_work import Reply
 from domain import weekly
 from domain.results import NotPaired
 from domain.weekly import Reflection
-from messages import texts
 from messages import weekly as words
 from scheduling.sender import MaybeDelivered, NotDelivered, RecipientBlocked, RetryLater
 
 log = logging.getLogger(__name__)
 
-#: Callback action of the "📊 Our week" button: ``v1:wk[:<weeks ago>]``.
-WEEK: Final = "wk"
-PATTERN: Final = callbacks.pattern(WEEK)
 #: Telegram's caption limit, counted in UTF-16 code units of the visible text.
 CAPTION_LIMIT: Final = 1024
 CHART_FILENAME: Final = "our-week.png"
@@ -42,57 +41,39 @@ _TAG: Final = re.compile(r"<[^>]+>")
 
 def week_keyboard(weeks_ago: int = 0) -> InlineKeyboardMarkup:
     """The "📊 Our week" button, for any message that wants to offer the reflection."""
-    argument = weeks_ago or None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    words.BUTTON_OUR_WEEK, callback_data=callbacks.make(WEEK, argument)
-                )
-            ]
-        ]
-    )
+    return keyboards.one_button(words.BUTTON_OUR_WEEK, cd.Week(weeks_ago))
 
 
-async def week_command(update: Update, context: BotContext) -> None:
+async def week_command(update: Update, context: BotContext) -> list[Reply]:
     """``/week`` for this week, ``/week last`` for the one before."""
-    await register(update, context)
     args = [arg.casefold() for arg in context.args or ()]
-    weeks_ago = 1 if args and args[0] in _LAST_WEEK_WORDS else 0
-    await reply_with_week(context, user_id(update), weeks_ago)
+    return await weekly_question(update, context, 1 if args and args[0] in _LAST_WEEK_WORDS else 0)
 
 
-async def weekly_question(update: Update, context: BotContext, weeks_ago: int) -> None:
-    """A weekly question typed as text (the caller has registered the person already)."""
-    await reply_with_week(context, user_id(update), weeks_ago)
-
-
-async def week_button(update: Update, context: BotContext) -> None:
-    """The "📊 Our week" button: answered at once, then the reflection for the presser."""
-    query = update.callback_query
-    assert query is not None
-    argument = callbacks.argument(query.data)
-    if argument not in ("", "1"):
-        await query.answer(texts.STALE_BUTTON)
-        return
-    await query.answer()
-    await reply_with_week(context, query.from_user.id, int(argument or 0))
-
-
-async def reply_with_week(context: BotContext, chat_id: int, weeks_ago: int) -> None:
-    """Look the week up and send it; someone unpaired gets the kind explanation instead."""
-    try:
-        reflection = await weekly.weekly_reflection(context.db, chat_id, context.now(), weeks_ago)
-    except Exception:
-        log.exception("could not build the weekly reflection for %s", chat_id)
-        await context.bot.send_message(chat_id, words.WEEKLY_UNAVAILABLE)
-        return
+async def weekly_question(update: Update, context: BotContext, weeks_ago: int) -> list[Reply]:
+    """The week asked for (by command, typed question, or button), for the asker."""
+    work = context.work
+    reflection = await weekly.weekly_reflection(work.session, work.me.id, work.now, weeks_ago)
+    chat_id = work.me.id
     if isinstance(reflection, NotPaired):
-        await context.bot.send_message(
-            chat_id, words.NOT_PAIRED_WEEKLY, reply_markup=keyboards.invite()
-        )
-        return
-    await send_reflection(context.bot, chat_id, reflection)
+        return [
+            partial(
+                context.bot.send_message,
+                chat_id,
+                words.NOT_PAIRED_WEEKLY,
+                reply_markup=keyboards.invite(),
+            )
+        ]
+    return [partial(send_reflection, context.bot, chat_id, reflection)]
+
+
+async def week_button(update: Update, context: BotContext) -> list[Reply]:
+    """The "📊 Our week" button: answered at once, then the reflection for the presser."""
+    query = query_of(update)
+    data = cd.Week.parse(query.data)
+    if data is None or data.weeks_ago not in (0, 1):
+        return stale(query)
+    return [answer(query), *await weekly_question(update, context, data.weeks_ago)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +118,11 @@ async def send_part(bot: Bot, chat_id: int, part: Part) -> None:
 
 
 async def send_reflection(bot: Bot, chat_id: int, reflection: Reflection) -> None:
-    """Answer someone who asked: one message, or two when the words outgrow a caption."""
-    for part in reflection_parts(reflection):
+    """Answer someone who asked: one message, or two when the words outgrow a caption.
+
+    The chart is drawn here, after the update's transaction, off the event loop.
+    """
+    for part in reflection_parts(await weekly.with_chart(reflection)):
         await send_part(bot, chat_id, part)
 
 
@@ -148,19 +132,14 @@ def visible_length(text_html: str) -> int:
     return len(visible.encode("utf-16-le")) // 2
 
 
-async def digest_command(update: Update, context: BotContext) -> None:
+async def digest_command(update: Update, context: BotContext) -> list[Reply]:
     """``/digest on`` or ``/digest off``; plain ``/digest`` says how it is set."""
-    await register(update, context)
-    who = user_id(update)
     choice = (context.args or [""])[0].casefold()
     if choice in ("on", "off"):
-        await weekly.set_digest_enabled(context.db, who, choice == "on")
-        await message(update).reply_text(words.DIGEST_ON if choice == "on" else words.DIGEST_OFF)
-        return
-    enabled = await weekly.digest_enabled(context.db, who)
-    await message(update).reply_text(
-        words.DIGEST_STATUS_OFF if enabled is False else words.DIGEST_STATUS_ON
-    )
+        weekly.set_digest_enabled(context.work, choice == "on")
+        return [say(update, words.DIGEST_ON if choice == "on" else words.DIGEST_OFF)]
+    enabled = weekly.digest_enabled(context.work)
+    return [say(update, words.DIGEST_STATUS_ON if enabled else words.DIGEST_STATUS_OFF)]
 
 
 class TelegramDigestSender:

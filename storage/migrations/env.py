@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-import storage.delivery_models  # noqa: F401  (adds the inbox and outbox to Base.metadata)
+import storage.delivery_models
 import storage.weekly_models  # noqa: F401  (adds the digest table to Base.metadata)
 from storage.database import create_engine
 from storage.models import Base

@@ -35,7 +35,9 @@ def upgrade() -> None:
         sa.Column("window", sa.String(length=16), nullable=True),
         sa.Column("ignored_in_a_row", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["users.id"], name=op.f("fk_ritual_settings_user_id_users"),
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_ritual_settings_user_id_users"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("user_id", "ritual", name=op.f("pk_ritual_settings")),
@@ -58,7 +60,9 @@ def upgrade() -> None:
         sa.Column("sent_at", UTCDateTime(), nullable=True),
         sa.Column("responded_at", UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["couple_id"], ["couples.id"], name=op.f("fk_nudges_couple_id_couples"),
+            ["couple_id"],
+            ["couples.id"],
+            name=op.f("fk_nudges_couple_id_couples"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
@@ -72,7 +76,10 @@ def upgrade() -> None:
     with op.batch_alter_table("connection_events") as batch:
         batch.add_column(sa.Column("nudge_id", _ID, nullable=True))
         batch.create_foreign_key(
-            op.f("fk_connection_events_nudge_id_nudges"), "nudges", ["nudge_id"], ["id"],
+            op.f("fk_connection_events_nudge_id_nudges"),
+            "nudges",
+            ["nudge_id"],
+            ["id"],
             ondelete="SET NULL",
         )
 

@@ -72,7 +72,10 @@ def downgrade() -> None:
             op.f("fk_nudges_user_id_users"), "users", ["user_id"], ["id"], ondelete="CASCADE"
         )
         batch.create_foreign_key(
-            op.f("fk_nudges_couple_id_couples"), "couples", ["couple_id"], ["id"],
+            op.f("fk_nudges_couple_id_couples"),
+            "couples",
+            ["couple_id"],
+            ["id"],
             ondelete="CASCADE",
         )
     op.create_index(op.f("ix_nudges_couple_id"), "nudges", ["couple_id"])

@@ -1,0 +1,102 @@
+"""One update, one unit of work: its transaction, its moment, and the person it comes from.
+
+The bot opens exactly one :func:`unit_of_work` per Telegram update. Inside it the update's
+id is claimed in the inbox (a repeated update raises :class:`AlreadyHandled` and changes
+nothing), the person is registered or refreshed once, and every use case of the update
+works on the same session — so the whole effect commits once, or not at all. Messages the
+bot owes someone else (relays, notices) are written to the outbox in that same
+transaction with :meth:`Work.owe`; the caller sends them after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.kinds import Delivery
+from storage import inbox, outbox, users
+from storage.database import Database
+from storage.inbox import AlreadyHandled
+from storage.models import User
+
+__all__ = ["AlreadyHandled", "Work", "claim_update", "unit_of_work"]
+
+
+@dataclass
+class Work:
+    """What a use case works with: the update's session, its time, and the person."""
+
+    session: AsyncSession
+    now: datetime
+    me: User
+    #: True when this very update is the first the bot hears from the person.
+    newcomer: bool = False
+    #: Outbox rows written so far; the bot wakes the sender after the commit when non-zero.
+    owed: int = field(default=0)
+
+    async def owe(
+        self,
+        chat_id: int,
+        kind: Delivery,
+        payload: dict[str, Any],
+        *,
+        couple_id: int | None = None,
+        dedupe_key: str | None = None,
+        from_me: bool = True,
+    ) -> None:
+        """Write a message owed to ``chat_id`` in this unit of work (sent after the commit)."""
+        row = await outbox.enqueue(
+            self.session,
+            chat_id=chat_id,
+            kind=kind,
+            payload=payload,
+            now=self.now,
+            sender_id=self.me.id if from_me else None,
+            couple_id=couple_id,
+            dedupe_key=dedupe_key,
+        )
+        if row is not None:
+            self.owed += 1
+
+
+@asynccontextmanager
+async def unit_of_work(
+    db: Database,
+    *,
+    user_id: int,
+    first_name: str,
+    now: datetime,
+    update_id: int | None = None,
+) -> AsyncIterator[Work]:
+    """One transaction for one update from ``user_id``; commits when the block ends cleanly.
+
+    ``update_id`` (None only for tests and tools) is claimed first, so two copies of one
+    update never both take effect: the second raises :class:`AlreadyHandled`.
+    """
+    try:
+        async with db.transaction() as session:
+            if update_id is not None:
+                await inbox.record(session, update_id, now)
+            me, newcomer = await users.upsert(session, user_id, first_name, now)
+            yield Work(session, now, me, newcomer)
+    except IntegrityError as error:
+        # Two copies of one update raced past the inbox check; the key kept one of them.
+        if update_id is not None and "processed_updates" in str(error):
+            raise AlreadyHandled(update_id) from error
+        raise
+
+
+async def claim_update(db: Database, update_id: int, now: datetime) -> None:
+    """Claim an update that has no person to register (a group message); raises
+    :class:`AlreadyHandled` for a repeat."""
+    try:
+        async with db.transaction() as session:
+            await inbox.record(session, update_id, now)
+    except IntegrityError as error:
+        raise AlreadyHandled(update_id) from error
