@@ -70,20 +70,27 @@ async def unit_of_work(
     db: Database,
     *,
     user_id: int,
-    first_name: str,
+    first_name: str | None,
     now: datetime,
     update_id: int | None = None,
 ) -> AsyncIterator[Work]:
     """One transaction for one update from ``user_id``; commits when the block ends cleanly.
 
     ``update_id`` (None only for tests and tools) is claimed first, so two copies of one
-    update never both take effect: the second raises :class:`AlreadyHandled`.
+    update never both take effect: the second raises :class:`AlreadyHandled`. Without a
+    ``first_name`` (tools, tests) the person must be known already (``LookupError``).
     """
     try:
         async with db.transaction() as session:
             if update_id is not None:
                 await inbox.record(session, update_id, now)
-            me, newcomer = await users.upsert(session, user_id, first_name, now)
+            if first_name is None:
+                known = await users.get(session, user_id)
+                if known is None:
+                    raise LookupError(f"no person {user_id}")
+                me, newcomer = known, False
+            else:
+                me, newcomer = await users.upsert(session, user_id, first_name, now)
             yield Work(session, now, me, newcomer)
     except IntegrityError as error:
         # Two copies of one update raced past the inbox check; the key kept one of them.

@@ -15,7 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot import callbacks
+from bot import callback_data as cd
+from bot.callback_data import SettingsAction
+from bot.context import Services
+from bot.unit_of_work import in_unit_of_work
 from bot.handlers import settings as handlers
 from domain import accounts, nudge_settings, pairing
 from domain.clock import ManualClock
@@ -35,6 +38,7 @@ from scheduling.timeparse import (
 )
 from storage.database import Database
 from storage.models import Nudge, NudgeStatus, RitualSetting, User
+from tests.work import act, register
 
 ALICE, BOB, CAROL, STRANGER = 1001, 1002, 1003, 9999
 BERLIN = "Europe/Berlin"
@@ -45,17 +49,17 @@ def w(text: str) -> LocalWindow:
 
 
 async def _person(db: Database, clock: ManualClock, user_id: int, zone: str | None) -> None:
-    await accounts.register(db, user_id, f"Person{user_id}", clock())
+    await register(db, user_id, f"Person{user_id}", clock())
     if zone is not None:
-        await accounts.set_timezone(db, user_id, zone)
+        await act(db, user_id, accounts.set_timezone, zone)
 
 
 async def _pair(db: Database, clock: ManualClock) -> int:
     for user_id in (ALICE, BOB):
         await _person(db, clock, user_id, BERLIN)
-    invite = await pairing.create_invite(db, ALICE, clock())
+    invite = await act(db, ALICE, pairing.create_invite, now=clock())
     assert isinstance(invite, NewInvite)
-    paired = await pairing.accept(db, BOB, invite.code, clock())
+    paired = await act(db, BOB, pairing.accept, invite.code, now=clock())
     assert isinstance(paired, Paired)
     return paired.couple_id
 
@@ -88,7 +92,7 @@ async def _planned_through(db: Database, user_id: int) -> date | None:
 
 
 async def _policy(db: Database, user_id: int) -> Any:
-    policy = await nudge_settings.load_policy(db, user_id)
+    policy = await act(db, user_id, nudge_settings.load_policy)
     assert policy is not None
     return policy
 
@@ -150,17 +154,17 @@ def test_unknown_rituals_and_unreadable_values_fall_back_to_defaults() -> None:
 
 
 async def test_no_policy_for_strangers_or_without_a_zone(db: Database, clock: ManualClock) -> None:
-    assert await nudge_settings.load_policy(db, STRANGER) is None
-    assert await nudge_settings.load_settings(db, STRANGER, clock()) is None
+    with pytest.raises(LookupError):  # the bot registers everyone before anything else
+        await act(db, STRANGER, nudge_settings.load_policy)
     await _person(db, clock, CAROL, None)
-    assert await nudge_settings.load_policy(db, CAROL) is None
-    await accounts.set_timezone(db, CAROL, BERLIN)
-    assert await nudge_settings.load_policy(db, CAROL) == default_policy(BERLIN)
+    assert await act(db, CAROL, nudge_settings.load_policy) is None
+    await act(db, CAROL, accounts.set_timezone, BERLIN)
+    assert await act(db, CAROL, nudge_settings.load_policy) == default_policy(BERLIN)
 
 
 async def test_defaults_shown_to_an_unpaired_person(db: Database, clock: ManualClock) -> None:
     await _person(db, clock, CAROL, None)
-    settings = await nudge_settings.load_settings(db, CAROL, clock())
+    settings = await act(db, CAROL, nudge_settings.load_settings, now=clock())
     assert settings is not None
     assert (settings.timezone, settings.paired, settings.paused_until) == (None, False, None)
     assert settings.quiet == DEFAULT_QUIET and settings.bedtime == time(22, 0)
@@ -173,8 +177,13 @@ async def test_defaults_shown_to_an_unpaired_person(db: Database, clock: ManualC
 
 async def test_set_window_changes_only_that_ritual(db: Database, clock: ManualClock) -> None:
     await _person(db, clock, CAROL, BERLIN)
-    settings = await nudge_settings.set_window(
-        db, CAROL, Ritual.MIDDAY_THINKING, parse_window("12:00-14:00"), clock()
+    settings = await act(
+        db,
+        CAROL,
+        nudge_settings.set_window,
+        Ritual.MIDDAY_THINKING,
+        parse_window("12:00-14:00"),
+        now=clock(),
     )
     assert settings.preference(Ritual.MIDDAY_THINKING).window == w("12:00-14:00")
     assert await _policy(db, CAROL) == default_policy(BERLIN).with_window(
@@ -182,10 +191,22 @@ async def test_set_window_changes_only_that_ritual(db: Database, clock: ManualCl
     )
     assert (await _stored(db, CAROL))[3] == (("midday_thinking", None, "12:00-14:00"),)
     # Again, on the row that now exists (the update half of the upsert).
-    await nudge_settings.set_window(
-        db, CAROL, Ritual.MIDDAY_THINKING, parse_window("12:30 to 13:30"), clock()
+    await act(
+        db,
+        CAROL,
+        nudge_settings.set_window,
+        Ritual.MIDDAY_THINKING,
+        parse_window("12:30 to 13:30"),
+        now=clock(),
     )
-    await nudge_settings.set_window(db, CAROL, Ritual.MORNING_HUG, parse_window("7am-8am"), clock())
+    await act(
+        db,
+        CAROL,
+        nudge_settings.set_window,
+        Ritual.MORNING_HUG,
+        parse_window("7am-8am"),
+        now=clock(),
+    )
     assert (await _stored(db, CAROL))[3] == (
         ("midday_thinking", None, "12:30-13:30"),
         ("morning_hug", None, "07:00-08:00"),
@@ -196,8 +217,13 @@ async def test_a_ritual_window_may_not_cross_midnight(db: Database, clock: Manua
     await _person(db, clock, CAROL, BERLIN)
     before = await _stored(db, CAROL)
     with pytest.raises(ValueError):
-        await nudge_settings.set_window(
-            db, CAROL, Ritual.DINNER_APPRECIATION, w("23:00-01:00"), clock()
+        await act(
+            db,
+            CAROL,
+            nudge_settings.set_window,
+            Ritual.DINNER_APPRECIATION,
+            w("23:00-01:00"),
+            now=clock(),
         )
     assert await _stored(db, CAROL) == before
 
@@ -238,13 +264,13 @@ async def test_bedtime_is_a_window_of_plus_minus_15_minutes(
     db: Database, clock: ManualClock
 ) -> None:
     await _person(db, clock, CAROL, BERLIN)
-    settings = await nudge_settings.set_bedtime(db, CAROL, parse_clock("22:30"), clock())
+    settings = await act(db, CAROL, nudge_settings.set_bedtime, parse_clock("22:30"), now=clock())
     assert settings.preference(Ritual.BEDTIME).window == w("22:15-22:45")
     assert settings.bedtime == time(22, 30)
     assert (await _stored(db, CAROL))[3] == (("bedtime", None, "22:15-22:45"),)
     assert await _policy(db, CAROL) == default_policy(BERLIN, time(22, 30))
     # Near midnight the window wraps, and the default quiet hours make room for it.
-    settings = await nudge_settings.set_bedtime(db, CAROL, parse_clock("11:55pm"), clock())
+    settings = await act(db, CAROL, nudge_settings.set_bedtime, parse_clock("11:55pm"), now=clock())
     assert settings.preference(Ritual.BEDTIME).window == w("23:40-00:10")
     assert (settings.bedtime, settings.blocked) == (time(23, 55), frozenset())
     assert await _policy(db, CAROL) == default_policy(BERLIN, time(23, 55))
@@ -255,11 +281,11 @@ async def test_bedtime_is_a_window_of_plus_minus_15_minutes(
 
 async def test_quiet_hours_set_and_off(db: Database, clock: ManualClock) -> None:
     await _person(db, clock, CAROL, BERLIN)
-    settings = await nudge_settings.set_quiet(db, CAROL, w("22:30-07:00"), clock())
+    settings = await act(db, CAROL, nudge_settings.set_quiet, w("22:30-07:00"), now=clock())
     assert settings.quiet == w("22:30-07:00")
     assert (await _stored(db, CAROL))[0] == "22:30-07:00"
     assert (await _policy(db, CAROL)).quiet == w("22:30-07:00")
-    settings = await nudge_settings.set_quiet(db, CAROL, None, clock())
+    settings = await act(db, CAROL, nudge_settings.set_quiet, None, now=clock())
     assert settings.quiet is None
     assert (await _stored(db, CAROL))[0] == "off"
     assert (await _policy(db, CAROL)).quiet is None
@@ -269,29 +295,31 @@ async def test_quiet_hours_that_swallow_a_ritual_are_applied_and_reported(
     db: Database, clock: ManualClock
 ) -> None:
     await _person(db, clock, CAROL, BERLIN)
-    settings = await nudge_settings.set_quiet(db, CAROL, w("21:00-09:00"), clock())
+    settings = await act(db, CAROL, nudge_settings.set_quiet, w("21:00-09:00"), now=clock())
     assert settings.quiet == w("21:00-09:00")  # applied all the same
     assert settings.blocked == {Ritual.BEDTIME, Ritual.MORNING_HUG}
     warning = words.blocked_warning(settings)
     assert warning is not None and "Bedtime" in warning and "Morning hug" in warning
     assert "Bedtime" in words.quiet_set(settings)
     # Turning a swallowed ritual off ends the warning for it.
-    settings = await nudge_settings.set_enabled(db, CAROL, Ritual.MORNING_HUG, False, clock())
+    settings = await act(
+        db, CAROL, nudge_settings.set_enabled, Ritual.MORNING_HUG, False, now=clock()
+    )
     assert settings.blocked == {Ritual.BEDTIME}
 
 
 async def test_toggles(db: Database, clock: ManualClock) -> None:
     await _person(db, clock, CAROL, BERLIN)
     assert not (await _policy(db, CAROL)).preference(Ritual.SIX_SECOND_KISS).enabled
-    settings = await nudge_settings.toggle(db, CAROL, Ritual.SIX_SECOND_KISS, clock())
+    settings = await act(db, CAROL, nudge_settings.toggle, Ritual.SIX_SECOND_KISS, now=clock())
     assert settings.preference(Ritual.SIX_SECOND_KISS).enabled
     assert (await _policy(db, CAROL)).preference(Ritual.SIX_SECOND_KISS).enabled
-    settings = await nudge_settings.toggle(db, CAROL, Ritual.SIX_SECOND_KISS, clock())
+    settings = await act(db, CAROL, nudge_settings.toggle, Ritual.SIX_SECOND_KISS, now=clock())
     assert not settings.preference(Ritual.SIX_SECOND_KISS).enabled
-    await nudge_settings.toggle(db, CAROL, Ritual.MIDDAY_THINKING, clock())
+    await act(db, CAROL, nudge_settings.toggle, Ritual.MIDDAY_THINKING, now=clock())
     # set_enabled is idempotent: a double tap on "turn off" leaves it off.
     for _ in range(2):
-        await nudge_settings.set_enabled(db, CAROL, Ritual.BEDTIME, False, clock())
+        await act(db, CAROL, nudge_settings.set_enabled, Ritual.BEDTIME, False, now=clock())
     assert (await _stored(db, CAROL))[3] == (
         ("bedtime", False, None),
         ("midday_thinking", False, None),
@@ -304,54 +332,60 @@ async def test_toggles(db: Database, clock: ManualClock) -> None:
 
 async def test_pause_for_whole_local_days_and_resume(db: Database, clock: ManualClock) -> None:
     await _person(db, clock, CAROL, BERLIN)  # Thursday 26 November, 10:00 in Berlin
-    until = await nudge_settings.pause(db, CAROL, 3, clock())
+    until = (await act(db, CAROL, nudge_settings.pause, 3, now=clock())).paused_until
     assert until == datetime(2026, 11, 29, 23, 0, tzinfo=UTC)  # Monday 00:00 in Berlin
     assert nudge_settings.last_paused_day(until, BERLIN) == date(2026, 11, 29)
     policy = await _policy(db, CAROL)
     assert policy.is_paused_at(clock()) and policy.is_paused_at(until - timedelta(seconds=1))
     assert not policy.is_paused_at(until)
-    settings = await nudge_settings.load_settings(db, CAROL, clock())
+    settings = await act(db, CAROL, nudge_settings.load_settings, now=clock())
     assert settings is not None and settings.paused_through == date(2026, 11, 29)
     assert "Sunday 29 November" in words.summary(settings)
 
     before = await _stored(db, CAROL)
     for days in (0, 45, -1):
         with pytest.raises(ValueError):
-            await nudge_settings.pause(db, CAROL, days, clock())
+            await act(db, CAROL, nudge_settings.pause, days, now=clock())
     assert await _stored(db, CAROL) == before
 
-    assert await nudge_settings.resume(db, CAROL, clock()) is True
+    assert await act(db, CAROL, nudge_settings.resume, now=clock()) is True
     assert (await _policy(db, CAROL)).paused_until is None
-    assert await nudge_settings.resume(db, CAROL, clock()) is False
+    assert await act(db, CAROL, nudge_settings.resume, now=clock()) is False
 
 
 async def test_a_pause_is_over_when_its_time_has_come(db: Database, clock: ManualClock) -> None:
     await _person(db, clock, CAROL, "Pacific/Auckland")  # 22:00 on Thursday there
-    until = await nudge_settings.pause(db, CAROL, 1, clock())
+    until = (await act(db, CAROL, nudge_settings.pause, 1, now=clock())).paused_until
     assert until == datetime(2026, 11, 27, 11, 0, tzinfo=UTC)  # Saturday 00:00 in Auckland
     clock.set(until)
-    settings = await nudge_settings.load_settings(db, CAROL, clock())
+    settings = await act(db, CAROL, nudge_settings.load_settings, now=clock())
     assert settings is not None and settings.paused_until is None
-    assert await nudge_settings.resume(db, CAROL, clock()) is False
+    assert await act(db, CAROL, nudge_settings.resume, now=clock()) is False
 
 
 async def test_changes_need_a_known_person(db: Database, clock: ManualClock) -> None:
     with pytest.raises(LookupError):
-        await nudge_settings.set_quiet(db, STRANGER, None, clock())
+        await act(db, STRANGER, nudge_settings.set_quiet, None, now=clock())
     with pytest.raises(LookupError):
-        await nudge_settings.pause(db, STRANGER, 3, clock())
+        await act(db, STRANGER, nudge_settings.pause, 3, now=clock())
 
 
 async def test_settings_work_before_a_zone_is_known(db: Database, clock: ManualClock) -> None:
     await _person(db, clock, CAROL, None)
-    settings = await nudge_settings.set_window(
-        db, CAROL, Ritual.DINNER_APPRECIATION, w("19:00-20:00"), clock()
+    settings = await act(
+        db,
+        CAROL,
+        nudge_settings.set_window,
+        Ritual.DINNER_APPRECIATION,
+        w("19:00-20:00"),
+        now=clock(),
     )
     assert settings.timezone is None
     assert words.NO_TIMEZONE_HINT in words.window_set(Ritual.DINNER_APPRECIATION, settings)
-    until = await nudge_settings.pause(db, CAROL, 2, clock())  # days counted in UTC
+    paused = await act(db, CAROL, nudge_settings.pause, 2, now=clock())
+    until = paused.paused_until  # days counted in UTC
     assert until == datetime(2026, 11, 29, tzinfo=UTC)
-    await accounts.set_timezone(db, CAROL, BERLIN)
+    await act(db, CAROL, accounts.set_timezone, BERLIN)
     policy = await _policy(db, CAROL)
     assert policy.preference(Ritual.DINNER_APPRECIATION).window == w("19:00-20:00")
     assert policy.paused_until == until
@@ -361,18 +395,20 @@ async def test_settings_work_before_a_zone_is_known(db: Database, clock: ManualC
 
 Change = Callable[[Database, datetime], Awaitable[object]]
 CHANGES: dict[str, Change] = {
-    "window": lambda db, now: nudge_settings.set_window(
-        db, ALICE, Ritual.MIDDAY_THINKING, w("12:00-13:00"), now
+    "window": lambda db, now: act(
+        db, ALICE, nudge_settings.set_window, Ritual.MIDDAY_THINKING, w("12:00-13:00"), now=now
     ),
-    "bedtime": lambda db, now: nudge_settings.set_bedtime(db, ALICE, time(23, 0), now),
-    "quiet": lambda db, now: nudge_settings.set_quiet(db, ALICE, w("22:00-07:00"), now),
-    "quiet_off": lambda db, now: nudge_settings.set_quiet(db, ALICE, None, now),
-    "enabled": lambda db, now: nudge_settings.set_enabled(
-        db, ALICE, Ritual.MORNING_HUG, False, now
+    "bedtime": lambda db, now: act(db, ALICE, nudge_settings.set_bedtime, time(23, 0), now=now),
+    "quiet": lambda db, now: act(db, ALICE, nudge_settings.set_quiet, w("22:00-07:00"), now=now),
+    "quiet_off": lambda db, now: act(db, ALICE, nudge_settings.set_quiet, None, now=now),
+    "enabled": lambda db, now: act(
+        db, ALICE, nudge_settings.set_enabled, Ritual.MORNING_HUG, False, now=now
     ),
-    "toggle": lambda db, now: nudge_settings.toggle(db, ALICE, Ritual.SIX_SECOND_KISS, now),
-    "pause": lambda db, now: nudge_settings.pause(db, ALICE, 3, now),
-    "resume": lambda db, now: nudge_settings.resume(db, ALICE, now),
+    "toggle": lambda db, now: act(
+        db, ALICE, nudge_settings.toggle, Ritual.SIX_SECOND_KISS, now=now
+    ),
+    "pause": lambda db, now: act(db, ALICE, nudge_settings.pause, 3, now=now),
+    "resume": lambda db, now: act(db, ALICE, nudge_settings.resume, now=now),
 }
 
 
@@ -441,9 +477,11 @@ async def test_a_refused_value_keeps_the_plans(db: Database, clock: ManualClock)
         user.planned_through = date(2026, 11, 27)
     before = (await _stored(db, ALICE), await _nudges(db))
     with pytest.raises(ValueError):
-        await nudge_settings.pause(db, ALICE, 45, clock())
+        await act(db, ALICE, nudge_settings.pause, 45, now=clock())
     with pytest.raises(ValueError):
-        await nudge_settings.set_window(db, ALICE, Ritual.MORNING_HUG, w("09:00-07:00"), clock())
+        await act(
+            db, ALICE, nudge_settings.set_window, Ritual.MORNING_HUG, w("09:00-07:00"), now=clock()
+        )
     assert (await _stored(db, ALICE), await _nudges(db)) == before
 
 
@@ -477,7 +515,13 @@ def _valid_html(text: str) -> str:
 
 
 class _Chat:
-    """Records what the bot says to one person and how it answers their taps."""
+    """Records what the bot says to one person and how it answers their taps.
+
+    Handlers run through the real unit of work, as the bot runs them; only Telegram's side
+    (the update, the message, the bot's send calls) is a stand-in.
+    """
+
+    _update_ids = iter(range(1, 10**9))
 
     def __init__(self, db: Database, clock: ManualClock, user_id: int, name: str) -> None:
         self.db, self.clock, self.user = db, clock, SimpleNamespace(id=user_id, first_name=name)
@@ -491,19 +535,23 @@ class _Chat:
             self.sent.append((chat_id, _valid_html(text)))
 
         return SimpleNamespace(
-            db=self.db, now=self.clock, args=args, bot=SimpleNamespace(send_message=send_message)
+            services=Services(db=self.db, clock=self.clock),
+            args=args,
+            bot=SimpleNamespace(send_message=send_message),
+            work=None,
         )
 
-    async def command(self, handler: Callable[..., Awaitable[None]], typed: str = "") -> str:
+    async def command(self, handler: Callable[..., Awaitable[Any]], typed: str = "") -> str:
         async def reply_text(text: str, reply_markup: Any = None, **_: Any) -> None:
             self.replies.append((_valid_html(text), reply_markup))
 
         update = SimpleNamespace(
+            update_id=next(self._update_ids),
             effective_user=self.user,
             effective_message=SimpleNamespace(reply_text=reply_text),
             callback_query=None,
         )
-        await handler(update, self._context(typed.split()))
+        await in_unit_of_work(handler)(update, self._context(typed.split()))  # type: ignore[arg-type]
         return self.replies[-1][0]
 
     async def tap(self, data: str) -> str | None:
@@ -516,9 +564,11 @@ class _Chat:
         query = SimpleNamespace(
             from_user=self.user, data=data, answer=answer, edit_message_text=edit_message_text
         )
-        update = SimpleNamespace(effective_user=self.user, callback_query=query)
+        update = SimpleNamespace(
+            update_id=next(self._update_ids), effective_user=self.user, callback_query=query
+        )
         answered = len(self.answers)
-        await handlers.settings_button(update, self._context([]))  # type: ignore[arg-type]
+        await in_unit_of_work(handlers.settings_button)(update, self._context([]))  # type: ignore[arg-type]
         assert len(self.answers) == answered + 1, "every tap must be answered exactly once"
         return self.answers[-1]
 
@@ -585,7 +635,7 @@ async def test_settings_menu_and_ritual_toggles(db: Database, clock: ManualClock
     await alice.command(handlers.rituals_command)
     toggles = _buttons(alice.replies[-1][1])
     kiss_on = toggles[words.ritual_button(Ritual.SIX_SECOND_KISS, False)]
-    assert kiss_on == callbacks.make(handlers.SETTINGS, "on:six_second_kiss")
+    assert kiss_on == cd.Settings(SettingsAction.TURN_ON, Ritual.SIX_SECOND_KISS).pack()
     assert "on" in (await alice.tap(kiss_on) or "")
     assert (await _policy(db, ALICE)).preference(Ritual.SIX_SECOND_KISS).enabled
     assert not (await _policy(db, BOB)).preference(Ritual.SIX_SECOND_KISS).enabled
@@ -594,7 +644,7 @@ async def test_settings_menu_and_ritual_toggles(db: Database, clock: ManualClock
         "off:six_second_kiss"
     )
     # Bob pressing a copy of Alice's button changes Bob's settings, never Alice's.
-    await bob.tap(callbacks.make(handlers.SETTINGS, "off:six_second_kiss"))
+    await bob.tap(cd.Settings(SettingsAction.TURN_OFF, Ritual.SIX_SECOND_KISS).pack())
     assert (await _policy(db, ALICE)).preference(Ritual.SIX_SECOND_KISS).enabled
     # Nonsense is answered and changes nothing.
     before = await _stored(db, ALICE)
@@ -602,28 +652,35 @@ async def test_settings_menu_and_ritual_toggles(db: Database, clock: ManualClock
         assert await alice.tap(data) == texts.STALE_BUTTON
     assert await _stored(db, ALICE) == before
 
-    assert await alice.tap(callbacks.make(handlers.SETTINGS, handlers.PAUSE)) == (
+    assert await alice.tap(cd.Settings(SettingsAction.PAUSE).pack()) == (
         "Paused through Sun 29 Nov ⏸"
     )
     assert set(_buttons(alice.edits[-1][1])) >= {words.BUTTON_RESUME}
     assert (await _policy(db, ALICE)).is_paused_at(clock())
-    await alice.tap(callbacks.make(handlers.SETTINGS, handlers.RESUME))
+    await alice.tap(cd.Settings(SettingsAction.RESUME).pack())
     assert not (await _policy(db, ALICE)).is_paused_at(clock())
-    await alice.tap(callbacks.make(handlers.SETTINGS, handlers.RITUALS))
-    await alice.tap(callbacks.make(handlers.SETTINGS, handlers.MENU))
+    await alice.tap(cd.Settings(SettingsAction.RITUALS).pack())
+    await alice.tap(cd.Settings(SettingsAction.MENU).pack())
     assert "Your nudge settings" in alice.edits[-1][0]
-    await alice.tap(callbacks.make(handlers.SETTINGS, handlers.TIMEZONE))
+    await alice.tap(cd.Settings(SettingsAction.TIMEZONE).pack())
     assert alice.sent and alice.sent[-1][0] == ALICE  # the existing time zone question
 
 
-async def test_buttons_from_a_stranger_are_answered_kindly(
+async def test_buttons_from_a_stranger_change_only_their_own_defaults(
     db: Database, clock: ManualClock
 ) -> None:
+    """Someone the bot never met is registered by their first tap, like any first message,
+    and only their own settings change."""
+    await _pair(db, clock)
+    alice_before = await _stored(db, ALICE)
     stranger = _Chat(db, clock, STRANGER, "Who")
-    for what in ("on:six_second_kiss", "pause", "resume", "menu", "rit", "tz"):
-        answer = await stranger.tap(callbacks.make(handlers.SETTINGS, what))
-        assert answer == words.ANSWER_UNKNOWN_PERSON
-    assert await nudge_settings.load_settings(db, STRANGER, clock()) is None
+    answer = await stranger.tap(cd.Settings(SettingsAction.TURN_ON, Ritual.SIX_SECOND_KISS).pack())
+    assert answer == words.toggled(Ritual.SIX_SECOND_KISS, True)
+    settings = await act(db, STRANGER, nudge_settings.load_settings)
+    assert settings.preference(Ritual.SIX_SECOND_KISS).enabled
+    for action in (SettingsAction.MENU, SettingsAction.RITUALS, SettingsAction.TIMEZONE):
+        assert await stranger.tap(cd.Settings(action).pack()) is None
+    assert await _stored(db, ALICE) == alice_before
 
 
 async def test_an_unpaired_person_without_a_zone_sees_kind_hints(

@@ -7,23 +7,25 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from domain import accounts, invite_codes, pairing
+from domain import invite_codes, pairing
 from domain.clock import ManualClock
 from domain.pairing import NewInvite, Paired
 from domain.results import PairProblem
 from storage.database import Database
 from storage.models import Couple, Invite, User
+from domain.pairing import Refused
+from tests.work import act, register
 
 ALICE, BOB, CAROL = 1001, 1002, 1003
 
 
 async def _people(db: Database, clock: ManualClock) -> None:
     for user_id, name in ((ALICE, "Alice"), (BOB, "Bob"), (CAROL, "Carol")):
-        await accounts.register(db, user_id, name, clock())
+        await register(db, user_id, name, clock())
 
 
 async def _invite(db: Database, user_id: int, clock: ManualClock) -> NewInvite:
-    invite = await pairing.create_invite(db, user_id, clock())
+    invite = await act(db, user_id, pairing.create_invite, now=clock())
     assert isinstance(invite, NewInvite)
     return invite
 
@@ -54,10 +56,10 @@ async def test_code_has_at_least_64_bits_and_only_its_hash_is_stored(
 async def test_preview_then_accept_pairs_both(db: Database, clock: ManualClock) -> None:
     await _people(db, clock)
     invite = await _invite(db, ALICE, clock)
-    who = await pairing.preview(db, BOB, invite.display_code.lower(), clock())
-    assert not isinstance(who, PairProblem) and who.first_name == "Alice"
+    who = await act(db, BOB, pairing.preview, invite.display_code.lower(), now=clock())
+    assert not isinstance(who, Refused) and who.inviter.first_name == "Alice"
     assert await _couple_of(db, BOB) is None  # a preview changes nothing
-    paired = await pairing.accept(db, BOB, invite.code, clock())
+    paired = await act(db, BOB, pairing.accept, invite.code, now=clock())
     assert isinstance(paired, Paired)
     assert (paired.inviter.first_name, paired.partner.first_name) == ("Alice", "Bob")
     assert await _couple_of(db, ALICE) == await _couple_of(db, BOB) == paired.couple_id
@@ -66,8 +68,10 @@ async def test_preview_then_accept_pairs_both(db: Database, clock: ManualClock) 
 async def test_code_is_single_use(db: Database, clock: ManualClock) -> None:
     await _people(db, clock)
     invite = await _invite(db, ALICE, clock)
-    assert isinstance(await pairing.accept(db, BOB, invite.code, clock()), Paired)
-    assert await pairing.accept(db, CAROL, invite.code, clock()) is PairProblem.USED
+    assert isinstance(await act(db, BOB, pairing.accept, invite.code, now=clock()), Paired)
+    assert (
+        await act(db, CAROL, pairing.accept, invite.code, now=clock())
+    ).problem is PairProblem.USED
     assert await _couple_of(db, CAROL) is None
 
 
@@ -75,23 +79,29 @@ async def test_code_expires_after_48_hours(db: Database, clock: ManualClock) -> 
     await _people(db, clock)
     invite = await _invite(db, ALICE, clock)
     clock.advance(timedelta(hours=47, minutes=59))
-    assert not isinstance(await pairing.preview(db, BOB, invite.code, clock()), PairProblem)
+    assert not isinstance(await act(db, BOB, pairing.preview, invite.code, now=clock()), Refused)
     clock.advance(timedelta(minutes=1))
-    assert await pairing.accept(db, BOB, invite.code, clock()) is PairProblem.EXPIRED
+    assert (
+        await act(db, BOB, pairing.accept, invite.code, now=clock())
+    ).problem is PairProblem.EXPIRED
     assert await _couples(db) == 0
 
 
 async def test_pairing_with_yourself_is_refused(db: Database, clock: ManualClock) -> None:
     await _people(db, clock)
     invite = await _invite(db, ALICE, clock)
-    assert await pairing.accept(db, ALICE, invite.code, clock()) is PairProblem.OWN_CODE
+    assert (
+        await act(db, ALICE, pairing.accept, invite.code, now=clock())
+    ).problem is PairProblem.OWN_CODE
     assert await _couples(db) == 0
 
 
 async def test_unknown_code_is_refused(db: Database, clock: ManualClock) -> None:
     await _people(db, clock)
     for typed in ("AAAA-BBBB-CCCC-DDDD", "hello", "", "x" * 500):
-        assert await pairing.preview(db, BOB, typed, clock()) is PairProblem.UNKNOWN_CODE
+        assert (
+            await act(db, BOB, pairing.preview, typed, now=clock())
+        ).problem is PairProblem.UNKNOWN_CODE
     assert await _couple_of(db, BOB) is None
 
 
@@ -99,12 +109,18 @@ async def test_one_active_couple_per_person(db: Database, clock: ManualClock) ->
     await _people(db, clock)
     alices = await _invite(db, ALICE, clock)
     carols = await _invite(db, CAROL, clock)
-    assert isinstance(await pairing.accept(db, BOB, alices.code, clock()), Paired)
+    assert isinstance(await act(db, BOB, pairing.accept, alices.code, now=clock()), Paired)
     # Bob is paired: he cannot accept another code, nor invite anyone.
-    assert await pairing.accept(db, BOB, carols.code, clock()) is PairProblem.YOU_ARE_PAIRED
-    assert await pairing.create_invite(db, BOB, clock()) is PairProblem.YOU_ARE_PAIRED
+    assert (
+        await act(db, BOB, pairing.accept, carols.code, now=clock())
+    ).problem is PairProblem.YOU_ARE_PAIRED
+    assert (
+        await act(db, BOB, pairing.create_invite, now=clock())
+    ).problem is PairProblem.YOU_ARE_PAIRED
     # Carol cannot use Alice's (used) code, and Alice's couple is untouched.
-    assert await pairing.accept(db, CAROL, alices.code, clock()) is PairProblem.USED
+    assert (
+        await act(db, CAROL, pairing.accept, alices.code, now=clock())
+    ).problem is PairProblem.USED
     assert await _couples(db) == 1
 
 
@@ -114,8 +130,9 @@ async def test_inviter_who_paired_meanwhile_cannot_be_paired_again(
     await _people(db, clock)
     alices = await _invite(db, ALICE, clock)
     bobs = await _invite(db, BOB, clock)
-    assert isinstance(await pairing.accept(db, BOB, alices.code, clock()), Paired)
-    assert await pairing.accept(db, CAROL, bobs.code, clock()) is PairProblem.INVITER_IS_PAIRED
+    assert isinstance(await act(db, BOB, pairing.accept, alices.code, now=clock()), Paired)
+    refused = await act(db, CAROL, pairing.accept, bobs.code, now=clock())
+    assert refused == Refused(PairProblem.INVITER_IS_PAIRED)
     assert await _couple_of(db, CAROL) is None
 
 
@@ -123,24 +140,28 @@ async def test_a_new_invite_retires_the_previous_one(db: Database, clock: Manual
     await _people(db, clock)
     first = await _invite(db, ALICE, clock)
     second = await _invite(db, ALICE, clock)
-    assert await pairing.preview(db, BOB, first.code, clock()) is PairProblem.UNKNOWN_CODE
-    assert isinstance(await pairing.accept(db, BOB, second.code, clock()), Paired)
+    assert (
+        await act(db, BOB, pairing.preview, first.code, now=clock())
+    ).problem is PairProblem.UNKNOWN_CODE
+    assert isinstance(await act(db, BOB, pairing.accept, second.code, now=clock()), Paired)
 
 
 async def test_guessing_is_rate_limited_per_person(db: Database, clock: ManualClock) -> None:
     await _people(db, clock)
     invite = await _invite(db, ALICE, clock)
     for _ in range(pairing.GUESSES_PER_WINDOW):
-        assert await pairing.preview(db, BOB, invite_codes.new_code(), clock()) is (
-            PairProblem.UNKNOWN_CODE
+        assert await act(db, BOB, pairing.preview, invite_codes.new_code(), now=clock()) == (
+            Refused(PairProblem.UNKNOWN_CODE)
         )
     # Even the right code is refused while the limit holds, so guessing gains nothing...
-    assert await pairing.accept(db, BOB, invite.code, clock()) is PairProblem.TOO_MANY_TRIES
+    assert (
+        await act(db, BOB, pairing.accept, invite.code, now=clock())
+    ).problem is PairProblem.TOO_MANY_TRIES
     # ...other people are not affected...
-    assert not isinstance(await pairing.preview(db, CAROL, invite.code, clock()), PairProblem)
+    assert not isinstance(await act(db, CAROL, pairing.preview, invite.code, now=clock()), Refused)
     # ...and after the window the real code works.
     clock.advance(pairing.GUESS_WINDOW)
-    assert isinstance(await pairing.accept(db, BOB, invite.code, clock()), Paired)
+    assert isinstance(await act(db, BOB, pairing.accept, invite.code, now=clock()), Paired)
 
 
 @pytest.mark.parametrize(

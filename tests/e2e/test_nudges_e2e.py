@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from bot.nudge_sender import TelegramNudgeSender
-from domain import accounts
 from domain.kinds import Ritual
 from scheduling.dispatcher import LEASE, Dispatcher
 from storage import nudges as nudge_queries
@@ -21,6 +20,7 @@ from storage.database import Database
 from storage.models import ConnectionEvent, Nudge, NudgeStatus, User
 from tests.e2e.conftest import Harness, pair
 from tests.fake_telegram import BotMessage, FakeUser
+from tests.work import register
 
 BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
 MIDDAY, BEDTIME = "💭", "🌙"
@@ -43,9 +43,16 @@ async def _run_until(h: Harness, end: datetime, step: timedelta = timedelta(minu
 
 
 def _nudges_in(person: FakeUser) -> list[BotMessage]:
-    return [m for m in person.chat if m.buttons and any(
-        b.callback_data and b.callback_data.startswith("v1:n:") for row in m.buttons for b in row
-    )]
+    return [
+        m
+        for m in person.chat
+        if m.buttons
+        and any(
+            b.callback_data and b.callback_data.startswith("v1:n:")
+            for row in m.buttons
+            for b in row
+        )
+    ]
 
 
 async def test_each_partner_gets_nudges_at_their_own_local_times(harness: Harness) -> None:
@@ -59,7 +66,7 @@ async def test_each_partner_gets_nudges_at_their_own_local_times(harness: Harnes
         h.clock.advance(timedelta(minutes=5))
         await h.nudges.run_all()
         for person in (alice, bob):
-            for message in _nudges_in(person)[len(seen[person.id]):]:
+            for message in _nudges_in(person)[len(seen[person.id]) :]:
                 seen[person.id].append((message.text or "", h.clock()))
     for person, zone in ((alice, BERLIN), (bob, NEW_YORK)):
         local = [(text, when.astimezone(zone)) for text, when in seen[person.id]]
@@ -95,7 +102,7 @@ async def _first_nudge(
 
 
 async def test_midday_buttons_relay_and_store_events(harness: Harness) -> None:
-    """"Send thinking of you" reaches Bob as a plain relay; the nudge shows the outcome."""
+    """ "Send thinking of you" reaches Bob as a plain relay; the nudge shows the outcome."""
     h = harness
     h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
     alice, bob = await _couple_in_two_zones(h)
@@ -125,7 +132,7 @@ def _nudge_id(message: BotMessage) -> int:
 
 
 async def test_write_my_own_later_and_not_today(harness: Harness) -> None:
-    """"Write my own" relays the next text; "Later" comes back once an hour later."""
+    """ "Write my own" relays the next text; "Later" comes back once an hour later."""
     h = harness
     h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
     alice, bob = await _couple_in_two_zones(h)
@@ -179,13 +186,16 @@ async def test_retry_after_is_honoured_and_sends_once(harness: Harness) -> None:
     alice, _bob = await _couple_in_two_zones(h)
     await h.nudges.plan()
     async with h.db.transaction() as session:
-        due = await session.scalar(
-            select(func.min(Nudge.due_at)).where(Nudge.user_id == 1001)
-        )
+        due = await session.scalar(select(func.min(Nudge.due_at)).where(Nudge.user_id == 1001))
     assert due is not None
     h.clock.set(due)
-    h.fake.fail_next("sendMessage", chat_id=1001, error_code=429,
-                     description="Too Many Requests: retry after 30", retry_after=30)
+    h.fake.fail_next(
+        "sendMessage",
+        chat_id=1001,
+        error_code=429,
+        description="Too Many Requests: retry after 30",
+        retry_after=30,
+    )
     report = await h.nudges.dispatch()
     assert report.retried == 1 and _nudges_in(alice) == []
     h.clock.advance(timedelta(seconds=20))
@@ -230,12 +240,14 @@ async def test_two_dispatchers_send_each_nudge_exactly_once(
     people = 120
     for n in range(people):
         h.fake.user(5000 + n, f"P{n}")
-        await accounts.register(h.db, 5000 + n, f"P{n}", h.clock())
+        await register(h.db, 5000 + n, f"P{n}", h.clock())
     async with h.db.transaction() as session:
         from storage.models import Couple
 
-        couples = [Couple(first_id=5000 + 2 * i, second_id=5001 + 2 * i, created_at=h.clock())
-                   for i in range(people // 2)]
+        couples = [
+            Couple(first_id=5000 + 2 * i, second_id=5001 + 2 * i, created_at=h.clock())
+            for i in range(people // 2)
+        ]
         session.add_all(couples)
         await session.flush()
         for i, couple in enumerate(couples):
@@ -243,12 +255,20 @@ async def test_two_dispatchers_send_each_nudge_exactly_once(
                 user = await session.get(User, member)
                 assert user is not None
                 user.couple_id, user.timezone = couple.id, "UTC"
-                session.add(Nudge(
-                    user_id=member, couple_id=couple.id, ritual=Ritual.BEDTIME.value,
-                    local_date=h.clock().date(), due_at=h.clock() - timedelta(minutes=1),
-                    window_end_at=h.clock() + timedelta(minutes=30), status="planned",
-                    attempt=0, phrasing=0, snoozed=False,
-                ))
+                session.add(
+                    Nudge(
+                        user_id=member,
+                        couple_id=couple.id,
+                        ritual=Ritual.BEDTIME.value,
+                        local_date=h.clock().date(),
+                        due_at=h.clock() - timedelta(minutes=1),
+                        window_end_at=h.clock() + timedelta(minutes=30),
+                        status="planned",
+                        attempt=0,
+                        phrasing=0,
+                        snoozed=False,
+                    )
+                )
     other = Database.from_url(database_url)
     try:
         first = Dispatcher(h.db, TelegramNudgeSender(h.app.bot), h.clock, batch=10)

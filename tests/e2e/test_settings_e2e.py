@@ -24,6 +24,7 @@ from storage.database import Database
 from storage.models import Nudge, NudgeStatus, User
 from tests.e2e.conftest import Harness
 from tests.fake_telegram import BotMessage, CallbackAnswer, FakeTelegram, FakeUser
+from tests.work import act
 
 BERLIN = "Europe/Berlin"
 
@@ -75,7 +76,7 @@ async def pair(first: FakeUser, second: FakeUser) -> None:
 
 
 async def policy_of(db: Database, user_id: int) -> NudgePolicy:
-    policy = await nudge_settings.load_policy(db, user_id)
+    policy = await act(db, user_id, nudge_settings.load_policy)
     assert policy is not None
     return policy
 
@@ -274,5 +275,5 @@ async def test_a_stranger_pressing_an_old_button_is_answered_kindly(
         dave, words.ritual_button(Ritual.SIX_SECOND_KISS, False), message_id=rituals.message_id
     )
     assert answer.text == words.ANSWER_UNKNOWN_PERSON
-    assert await nudge_settings.load_settings(db, dave.id, clock()) is None
+    assert await act(db, dave.id, nudge_settings.load_settings, now=clock()) is None
     never_went_wrong(dave)

@@ -16,6 +16,7 @@ from storage import nudges
 from storage.database import Database
 from storage.models import Nudge, User
 from storage.nudges import NewNudge
+from tests.work import act, register
 
 SUNDAY_EARLY = datetime(2026, 11, 29, 0, 30, tzinfo=UTC)
 PHRASINGS = dict(PHRASING_COUNTS)
@@ -23,11 +24,11 @@ PHRASINGS = dict(PHRASING_COUNTS)
 
 async def _couple(db: Database, first: int, second: int) -> None:
     for user_id in (first, second):
-        await accounts.register(db, user_id, f"P{user_id}", SUNDAY_EARLY)
-        await accounts.set_timezone(db, user_id, "UTC")
-    invite = await pairing.create_invite(db, first, SUNDAY_EARLY)
+        await register(db, user_id, f"P{user_id}", SUNDAY_EARLY)
+        await act(db, user_id, accounts.set_timezone, "UTC")
+    invite = await act(db, first, pairing.create_invite, now=SUNDAY_EARLY)
     assert isinstance(invite, NewInvite)
-    assert isinstance(await pairing.accept(db, second, invite.code, SUNDAY_EARLY), Paired)
+    assert isinstance(await act(db, second, pairing.accept, invite.code, now=SUNDAY_EARLY), Paired)
 
 
 async def _per_person_day(db: Database) -> Counter[tuple[int, date]]:
@@ -40,9 +41,7 @@ async def test_sunday_leaves_room_for_the_digest_inside_the_daily_cap(db: Databa
     await _couple(db, 1, 2)
     async with db.transaction() as session:
         await session.execute(update(User).where(User.id == 2).values(digest_opt_out=True))
-    report = await plan_pending(
-        db, SUNDAY_EARLY, random.Random(3), phrasings=dict(PHRASING_COUNTS)
-    )
+    report = await plan_pending(db, SUNDAY_EARLY, random.Random(3), phrasings=dict(PHRASING_COUNTS))
     counts = await _per_person_day(db)
     sunday, monday = date(2026, 11, 29), date(2026, 11, 30)
     assert counts[(1, sunday)] == 2  # gets the digest: 2 nudges + the digest = the cap of 3
@@ -75,9 +74,11 @@ async def test_people_another_process_planned_first_keep_their_nudges_once(
     assert set(counts.values()) <= {2, 3} and sum(counts.values()) == first.nudges
     assert again.nudges == sum(n for (user_id, _), n in counts.items() if user_id == 1)
     async with db.transaction() as session:
-        bobs = set((await session.execute(
-            select(Nudge.user_id, Nudge.due_at).where(Nudge.user_id == 2)
-        )).all())
+        bobs = set(
+            (
+                await session.execute(select(Nudge.user_id, Nudge.due_at).where(Nudge.user_id == 2))
+            ).all()
+        )
     assert bobs == {row for row in kept if row[0] == 2}  # the first plan stands
 
 
@@ -92,13 +93,11 @@ async def test_nobody_who_left_or_unpaired_meanwhile_gets_planned(db: Database) 
         NewNudge(p.user_id, p.couple_id, "bedtime", day, SUNDAY_EARLY, SUNDAY_EARLY, 0)
         for p in people
     ]
-    assert await accounts.forget(db, 1, SUNDAY_EARLY) is not None  # Bob is told
+    assert await act(db, 1, accounts.forget, now=SUNDAY_EARLY) is not None  # Bob is told
     couple_of_3 = next(p.couple_id for p in people if p.user_id == 3)
-    assert await accounts.unpair(db, 3, couple_of_3, SUNDAY_EARLY) is not None
+    assert await act(db, 3, accounts.unpair, couple_of_3, now=SUNDAY_EARLY) is not None
     async with db.transaction() as session:
-        page = nudges.prepare_page(
-            db.engine.dialect.name, rows, {p.user_id: day for p in people}
-        )
+        page = nudges.prepare_page(db.engine.dialect.name, rows, {p.user_id: day for p in people})
         stored = await nudges.add_planned(session, page)
     assert stored == 0  # 1 is gone; 2, 3 and 4 are no longer a couple
     assert sum((await _per_person_day(db)).values()) == 0
@@ -107,5 +106,5 @@ async def test_nobody_who_left_or_unpaired_meanwhile_gets_planned(db: Database) 
 async def test_forgetting_someone_deletes_their_nudges(db: Database) -> None:
     await _couple(db, 1, 2)
     await plan_pending(db, SUNDAY_EARLY, random.Random(3), phrasings=PHRASINGS)
-    await accounts.forget(db, 1, SUNDAY_EARLY)
+    await act(db, 1, accounts.forget, now=SUNDAY_EARLY)
     assert {user_id for user_id, _ in await _per_person_day(db)} == {2}
