@@ -14,6 +14,10 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 
+class NotSent(NetworkError):
+    """The connection never opened: Telegram cannot have seen the request."""
+
+
 class AiohttpRequest(BaseRequest):
     def __init__(
         self,
@@ -81,7 +85,7 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientConnectorError as error:
             # The connection never opened, so Telegram cannot have seen the request.
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            raise NotSent(f"aiohttp.{type(error).__name__}: {error}") from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 

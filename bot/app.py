@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from functools import partial
+from datetime import timedelta
 from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
@@ -25,14 +25,14 @@ from bot.aiohttp_request import AiohttpRequest
 from bot.context import BotApplication, BotContext, Services
 from bot.handlers import account, help, moments, nudges, onboarding, pairing, weekly
 from bot.handlers import settings as settings_handlers
-from bot.nudge_sender import TelegramNudgeSender, tell_partner_unreachable
 from bot.settings import Settings
+from bot.telegram_sender import TelegramSender
 from bot.unit_of_work import Handler, in_unit_of_work
 from domain.clock import Clock, system_clock
 from messages import settings as settings_texts
 from messages import texts
-from scheduling.digest import DIGEST_EVERY, digest_limiter, render_pool, run_digests
-from scheduling.dispatcher import Dispatcher
+from scheduling.delivery import Deliveries
+from scheduling.digest import DIGEST_EVERY, render_pool
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.service import (
     DISPATCH_EVERY,
@@ -55,6 +55,10 @@ def build_application(
 
     ``clock`` and ``rng`` are injectable so tests can move time and fix the draws;
     ``run_jobs=False`` leaves the periodic nudge jobs to the caller (tests tick them).
+
+    Everything the bot sends on its own goes through one delivery engine (nudges, digests,
+    the outbox); after committing an update that wrote outbox rows, call
+    ``application.bot_data["services"].nudges.wake()``.
     """
     application: BotApplication = (
         ApplicationBuilder()
@@ -69,24 +73,28 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=BotContext))
-        # Overall pacing only; a 429 surfaces to the caller (the dispatcher reschedules the
-        # nudge durably) instead of a request sleeping for Telegram's retry_after.
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        # Overall pacing only; a 429 surfaces to the caller (the delivery engine reschedules
+        # the row durably) instead of a request sleeping for Telegram's retry_after.
+        .rate_limiter(_OverallOnly(max_retries=0))
         .concurrent_updates(True)
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .build()
+    )
+    deliveries = Deliveries(
+        db,
+        TelegramSender(application.bot),
+        clock,
+        limiter=SendRateLimiter(),
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
     service = NudgeService(
         db,
-        Dispatcher(
-            db,
-            TelegramNudgeSender(application.bot),
-            clock,
-            limiter=SendRateLimiter(),
-            on_blocked=partial(tell_partner_unreachable, application.bot, db),
-        ),
+        deliveries,
         clock,
         rng or random.Random(),
+        # One drawing process for digest charts (started on the first chart only).
+        render_executor=render_pool() if run_jobs else None,
     )
     application.bot_data["services"] = Services(db=db, clock=clock, nudges=service)
     register_handlers(application)
@@ -114,33 +122,38 @@ def schedule_jobs(application: BotApplication, service: NudgeService) -> None:
         await service.housekeeping()
 
     jobs.run_repeating(plan, interval=PLAN_EVERY, first=1, name="plan nudges")
-    jobs.run_repeating(dispatch, interval=DISPATCH_EVERY, first=5, name="dispatch nudges")
+    jobs.run_repeating(dispatch, interval=DISPATCH_EVERY, first=1, name="dispatch")
     jobs.run_repeating(housekeeping, interval=HOUSEKEEPING_EVERY, first=60, name="housekeeping")
 
-    digest_sender, limiter, pool = (
-        weekly.TelegramDigestSender(application.bot),
-        digest_limiter(),
-        render_pool(),
-    )
-
     async def digest(_: BotContext) -> None:
-        await run_digests(
-            service.db,
-            digest_sender,
-            service.clock,
-            service.rng,
-            limiter=limiter,
-            render_executor=pool,
-            on_blocked=partial(tell_partner_unreachable, application.bot, service.db),
-        )
+        await service.digests()
 
     jobs.run_repeating(digest, interval=DIGEST_EVERY, first=30, name="weekly digest")
+
+
+class _OverallOnly(AIORateLimiter):
+    """PTB's overall pacing, ignoring the ``{"paced": True}`` the delivery engine passes.
+
+    The engine paces its own sends with ``SendRateLimiter`` (overall and per chat) and says
+    so through ``rate_limit_args``; this limiter would read that as a retry count.
+    """
+
+    async def process_request(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["rate_limit_args"] = None
+        return await super().process_request(*args, **kwargs)
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Publish the command menu, so people can discover commands from the "/" button."""
     menu = texts.COMMANDS + settings_texts.COMMANDS
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in menu])
+
+
+async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Cancel an outbox pass in progress: its rows stay due (or end as "maybe")."""
+    services = application.bot_data.get("services")
+    if isinstance(services, Services) and services.nudges is not None:
+        await services.nudges.close()
 
 
 def register_handlers(application: BotApplication) -> None:

@@ -1,31 +1,17 @@
-"""Sending nudges with python-telegram-bot, translating Telegram's errors for the dispatcher."""
+"""How a nudge looks in Telegram: its callback prefix and its buttons (sent by
+``bot/telegram_sender.py``, answered by ``bot/handlers/nudges.py``)."""
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
-
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
-from telegram.error import RetryAfter as TelegramRetryAfter
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data as cd
 from bot.handlers.weekly import week_keyboard
 from domain.kinds import NUDGE_ACTIONS, Ritual
 from messages import nudges as copy
-from messages import texts
-from scheduling.sender import (
-    MaybeDelivered,
-    NotDelivered,
-    OutgoingNudge,
-    RecipientBlocked,
-    RetryLater,
-)
-from storage import users
-from storage.database import Database
+from scheduling.sender import OutgoingNudge
 
 SUNDAY = 6
-log = logging.getLogger(__name__)
 
 
 def nudge_keyboard(nudge: OutgoingNudge) -> InlineKeyboardMarkup:
@@ -47,52 +33,3 @@ def nudge_keyboard(nudge: OutgoingNudge) -> InlineKeyboardMarkup:
         # The end of the week: an easy way to look back at it together.
         rows.extend(list(row) for row in week_keyboard().inline_keyboard)
     return InlineKeyboardMarkup(rows)
-
-
-class TelegramNudgeSender:
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
-
-    async def send_nudge(self, nudge: OutgoingNudge) -> int:
-        text = copy.nudge_text(nudge.ritual, nudge.phrasing, nudge.partner_name)
-        try:
-            message = await self.bot.send_message(
-                nudge.user_id,
-                text,
-                reply_markup=nudge_keyboard(nudge),
-            )
-        except Forbidden as error:
-            raise RecipientBlocked(str(error)) from error
-        except TelegramRetryAfter as error:
-            raise RetryLater(_seconds(error.retry_after)) from error
-        except TimedOut as error:
-            raise MaybeDelivered(str(error)) from error
-        except BadRequest as error:
-            if "chat not found" in error.message.lower():
-                raise RecipientBlocked(str(error)) from error
-            raise
-        except NetworkError as error:
-            raise NotDelivered(str(error)) from error
-        return message.message_id
-
-
-def _seconds(retry_after: int | timedelta) -> float:
-    """PTB 22 gives an int today and a timedelta in future releases."""
-    if isinstance(retry_after, timedelta):
-        return retry_after.total_seconds()
-    return float(retry_after)
-
-
-async def tell_partner_unreachable(
-    bot: Bot, db: Database, user_id: int, partner_id: int | None
-) -> None:
-    """Once, kindly: the partner learns reminders paused, never that anything was ignored."""
-    if partner_id is None:
-        return
-    async with db.transaction() as session:
-        person = await users.get(session, user_id)
-    name = person.first_name if person else ""
-    try:
-        await bot.send_message(partner_id, texts.fmt(copy.PARTNER_UNREACHABLE, name=name))
-    except TelegramError:
-        log.info("could not tell partner %s that %s is unreachable", partner_id, user_id)

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     log_level: LogLevel = "INFO"
+    #: How long a claimed send may take before another process counts it "maybe delivered".
+    outbox_lease_seconds: float = Field(default=120.0, gt=0)
 
     @field_validator("telegram_bot_token")
     @classmethod

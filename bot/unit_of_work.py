@@ -18,7 +18,8 @@ from typing import Any
 from telegram import Update
 
 from bot.context import BotContext
-from domain.work import AlreadyHandled, unit_of_work
+from domain.work import AlreadyHandled, Stranger, unit_of_work
+from messages import texts
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +43,16 @@ def in_unit_of_work(handler: Handler) -> Callback:
                 first_name=user.first_name,
                 now=services.clock(),
                 update_id=update.update_id,
+                register=update.callback_query is None,
             ) as work:
                 context.work = work
                 replies = await handler(update, context)
         except AlreadyHandled:
             log.info("update %s was handled before; nothing to do", update.update_id)
+            return
+        except Stranger:
+            assert update.callback_query is not None
+            await update.callback_query.answer(texts.SAY_START_FIRST)
             return
         finally:
             context.work = None

@@ -25,7 +25,11 @@ from storage.database import Database
 from storage.inbox import AlreadyHandled
 from storage.models import User
 
-__all__ = ["AlreadyHandled", "Work", "claim_update", "unit_of_work"]
+__all__ = ["AlreadyHandled", "Stranger", "Work", "claim_update", "unit_of_work"]
+
+
+class Stranger(LookupError):
+    """A button pressed by someone the bot does not know (any more): nothing is stored."""
 
 
 @dataclass
@@ -73,21 +77,27 @@ async def unit_of_work(
     first_name: str | None,
     now: datetime,
     update_id: int | None = None,
+    register: bool = True,
 ) -> AsyncIterator[Work]:
     """One transaction for one update from ``user_id``; commits when the block ends cleanly.
 
     ``update_id`` (None only for tests and tools) is claimed first, so two copies of one
-    update never both take effect: the second raises :class:`AlreadyHandled`. Without a
-    ``first_name`` (tools, tests) the person must be known already (``LookupError``).
+    update never both take effect: the second raises :class:`AlreadyHandled`. A message
+    registers its sender; a button (``register=False``) only works for someone the bot
+    knows — after ``/forget_me`` an old button must not bring the person back — and raises
+    :class:`Stranger` otherwise. Without a ``first_name`` (tools, tests) the person must be
+    known already.
     """
     try:
         async with db.transaction() as session:
             if update_id is not None:
                 await inbox.record(session, update_id, now)
-            if first_name is None:
+            if first_name is None or not register:
                 known = await users.get(session, user_id)
                 if known is None:
-                    raise LookupError(f"no person {user_id}")
+                    raise Stranger(user_id)
+                if first_name is not None:
+                    known.first_name = first_name[:128]
                 me, newcomer = known, False
             else:
                 me, newcomer = await users.upsert(session, user_id, first_name, now)

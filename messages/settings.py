@@ -198,7 +198,6 @@ ANSWER_ON: Final = "{name}: on ✅"
 ANSWER_OFF: Final = "{name}: off"
 ANSWER_PAUSED: Final = "Paused through {day} ⏸"
 ANSWER_RESUMED: Final = "Nudges are back on ▶️"
-ANSWER_UNKNOWN_PERSON: Final = "Say /start first, and your settings will live here. 🌿"
 
 
 # --- Rendering ----------------------------------------------------------------------------

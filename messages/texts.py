@@ -170,6 +170,7 @@ HELP = (
 )
 DIDNT_UNDERSTAND = "I didn't quite catch that 🙂 /help shows what I can do."
 STALE_BUTTON = "This is no longer active. 🌿"
+SAY_START_FIRST = "Say /start first, and I'll be glad to help. 🌿"
 SOMETHING_WENT_WRONG = (
     "Sorry — something went wrong on my side and nothing was changed. Please try again in a "
     "moment. 🌿"

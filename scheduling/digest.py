@@ -1,15 +1,17 @@
 """The Sunday digest: each partner's weekly reflection at their own local Sunday 19:00 ± 30 min.
 
-It follows the nudge machinery's shape — a durable row per delivery, planned then claimed
-then finished, a sender protocol that keeps Telegram out of ``scheduling/`` — but runs as
-its own small periodic job, so the nudge planner and its cap logic stay untouched:
+A durable row per delivery, planned by its own small periodic job (so the nudge planner and
+its cap logic stay untouched), then sent by the one delivery engine:
 
 1. **Plan.** For every zone where it is Sunday evening, people without this week's row get
    one, with a slot drawn once (``rng``) and stored. The unique (person, week) constraint
    means a second process, or the next tick, can neither draw again nor plan twice.
-2. **Send.** Rows whose slot has come are claimed (``SKIP LOCKED``), re-checked (still
-   paired, opted in, not paused, under the day's nudge cap) and sent. A claimed row is
-   never claimed again: after a crash a digest may be lost, but it is never doubled.
+2. **Send.** Rows whose slot has come go through the delivery engine like every other
+   message the bot sends on its own (``scheduling/delivery.py``: paced, claimed one by one
+   under a lease, one vocabulary of outcomes), after this module's own re-check (still
+   paired, opted in, not paused, under the day's nudge cap, before LAST_CALL). A digest
+   whose fate is unknown ends as ``maybe`` and is never resent: never doubled, never
+   silently lost.
 
 Kindness rules: nothing after Sunday 22:00 local (a late digest would land in quiet
 hours); nothing for a couple with a completely quiet fortnight (a page of zeros on a
@@ -28,20 +30,20 @@ import random
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any, Final, Protocol
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from domain.clock import Clock
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from domain.results import NotPaired
-from domain.weekly import Reflection, render_chart, weekly_reflection, zone_of
+from domain.weekly import render_chart, weekly_reflection, zone_of
 from domain.weekly_summary import DAYS_IN_WEEK, week_start_for
-from scheduling.dispatcher import BlockedHook
+from scheduling.delivery import Deliveries, DeliveryReport, Due, Verdict
 from scheduling.policy import DEFAULT_DAILY_CAP
-from scheduling.rate_limit import SendRateLimiter
-from scheduling.sender import MaybeDelivered, NotDelivered, RecipientBlocked, RetryLater
-from storage import nudges, weekly
+from scheduling.sender import OutgoingDigest
+from storage import delivery, weekly
 from storage.database import Database
-from storage.weekly import ClaimedDigest, DigestRecipient
+from storage.weekly import DigestRecipient, DueDigest
 from storage.weekly_models import DigestStatus
 
 log = logging.getLogger(__name__)
@@ -54,9 +56,8 @@ SPREAD: Final = timedelta(minutes=30)
 PLAN_FROM: Final = time(18, 30)
 #: Nothing goes out after this local time: it would be too close to quiet hours.
 LAST_CALL: Final = time(22, 0)
-#: People planned per query page, and digests claimed per batch.
+#: People planned per query page.
 PAGE: Final = 1000
-BATCH: Final = 50
 #: Digests in flight at once: enough to hide the Bot API's latency, few enough that the
 #: shared Bot API rate limiter always has room for replies to people who are tapping.
 CONCURRENCY: Final = 4
@@ -64,31 +65,13 @@ CONCURRENCY: Final = 4
 #: so a second one buys little throughput but lengthens the stalls people tapping would
 #: feel (measured in bench/bench_weekly.py).
 RENDERS_AT_ONCE: Final = 1
-#: Leaves a third of Telegram's 30 messages/s for replies to people who are tapping.
-DIGEST_MESSAGES_PER_SECOND: Final = 20
-
-
-class DigestSender(Protocol):
-    """How a digest reaches ``reflection.asker``; the bot implements it with PTB.
-
-    Raise the errors of :mod:`scheduling.sender` (RecipientBlocked, RetryLater, ...),
-    exactly as a ``NudgeSender`` does.
-    """
-
-    async def send_digest(self, reflection: Reflection) -> None: ...
 
 
 @dataclass
-class DigestReport:
+class DigestReport(DeliveryReport):
     """What one run did, for logs and tests."""
 
     planned: int = 0
-    sent: int = 0
-    skipped: int = 0
-    capped: int = 0
-    missed: int = 0
-    failed: int = 0
-    retried: int = 0
 
 
 def render_pool() -> ProcessPoolExecutor:
@@ -103,33 +86,24 @@ def render_pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
 
 
-def digest_limiter() -> SendRateLimiter:
-    """The pacing the bot uses for digests (tests and benchmarks may pass none)."""
-    return SendRateLimiter(per_second=DIGEST_MESSAGES_PER_SECOND)
-
-
 async def run_digests(
-    db: Database,
-    bot_sender: DigestSender,
-    clock: Clock,
+    engine: Deliveries,
     rng: random.Random,
     *,
-    limiter: SendRateLimiter | None = None,
     concurrency: int = CONCURRENCY,
     render_executor: Executor | None = None,
-    on_blocked: BlockedHook | None = None,
 ) -> DigestReport:
     """One tick of the digest job: plan this week's digests where it is Sunday evening, then
-    send the due ones.
+    send the due ones through ``engine``.
 
     Charts are drawn in a worker thread unless ``render_executor`` (e.g. a one-process
     pool, which keeps the GIL out of the event loop's way entirely) is given.
     """
     report = DigestReport()
-    await plan_digests(db, clock(), rng, report)
-    run = _Dispatch(db, bot_sender, clock, limiter, render_executor, report, on_blocked)
-    await run.all_due(concurrency)
-    if report.sent or report.capped or report.failed:
+    await plan_digests(engine.db, engine.clock(), rng, report)
+    source = DigestSource(engine.db, render_executor=render_executor, concurrency=concurrency)
+    report.add(await engine.deliver(source))
+    if report.sent or report.capped or report.failed or report.maybe:
         log.info("weekly digests: %s", report)
     return report
 
@@ -178,117 +152,58 @@ async def plan_digests(
     return report.planned
 
 
-class _Dispatch:
-    """One tick's sending: claim due digests batch by batch, handle a few at a time."""
+class DigestSource:
+    """The digest's own rules, for the delivery engine: re-check, then draw the chart."""
+
+    table = delivery.DIGESTS
 
     def __init__(
         self,
         db: Database,
-        sender: DigestSender,
-        clock: Clock,
-        limiter: SendRateLimiter | None,
-        executor: Executor | None,
-        report: DigestReport,
-        on_blocked: BlockedHook | None = None,
+        *,
+        render_executor: Executor | None = None,
+        concurrency: int = CONCURRENCY,
     ) -> None:
         self.db = db
-        self.sender = sender
-        self.clock = clock
-        self.limiter = limiter
-        self.executor = executor
-        self.report = report
+        self.executor = render_executor
+        self.in_flight: int | None = concurrency
         self.drawing = asyncio.Semaphore(RENDERS_AT_ONCE)
-        self.on_blocked = on_blocked
 
-    async def unreachable(self, user_id: int) -> None:
-        """Blocked: no more nudges or digests; the partner hears it once, as for nudges."""
-        async with self.db.transaction() as session:
-            first_time, partner_id = await nudges.mark_unreachable(session, user_id)
-        if first_time and self.on_blocked is not None:
-            await self.on_blocked(user_id, partner_id)
+    async def due(
+        self, session: AsyncSession, now: datetime, after: tuple[datetime, int] | None, limit: int
+    ) -> list[Due]:
+        page = await weekly.due_digests(session, now, after, limit)
+        if not page:
+            return []
+        people = await weekly.digest_recipients(session, list({d.user_id for d in page}))
+        return [Due(d.id, d.user_id, d.due_at, d.attempt, (d, people.get(d.user_id))) for d in page]
 
-    async def all_due(self, concurrency: int) -> None:
-        semaphore = asyncio.Semaphore(concurrency)
-
-        async def bounded(digest: ClaimedDigest, person: DigestRecipient | None) -> None:
-            async with semaphore:
-                await self.deliver(digest, person)
-
-        while True:
-            now = self.clock()
-            async with self.db.transaction() as session:
-                claimed = await weekly.claim_due_digests(session, now, BATCH)
-                if not claimed:
-                    return
-                people = await weekly.digest_recipients(session, [d.user_id for d in claimed])
-            await asyncio.gather(*(bounded(d, people.get(d.user_id)) for d in claimed))
-            if len(claimed) < BATCH:
-                return
-
-    async def deliver(self, digest: ClaimedDigest, person: DigestRecipient | None) -> None:
-        """Re-check, build and send one digest, and record the outcome; never raises."""
-        try:
-            status = await self.attempt(digest, person)
-        except Exception:  # one bad digest must not stop everyone else's
-            log.exception("weekly digest %s for %s failed", digest.id, digest.user_id)
-            status = DigestStatus.FAILED
-        if isinstance(status, datetime):  # retry at that time
-            await self.finish(digest.id, status=DigestStatus.PLANNED, due_at=status)
-            self.report.retried += 1
-            return
-        values: dict[str, Any] = {"status": status}
-        if status == DigestStatus.SENT:
-            values["sent_at"] = self.clock()
-        await self.finish(digest.id, **values)
-        counter = {
-            DigestStatus.SENT: "sent",
-            DigestStatus.SKIPPED: "skipped",
-            DigestStatus.CAPPED: "capped",
-            DigestStatus.MISSED: "missed",
-        }.get(status, "failed")
-        setattr(self.report, counter, getattr(self.report, counter) + 1)
-
-    async def attempt(
-        self, digest: ClaimedDigest, person: DigestRecipient | None
-    ) -> str | datetime:
-        """The digest's new status, or the time to try again after a temporary failure."""
-        now = self.clock()
+    async def prepare(self, due: Due, now: datetime) -> OutgoingDigest | Verdict:
+        """Re-check (kindness rules first), then build the reflection and draw its chart."""
+        digest, person = due.context
+        assert isinstance(digest, DueDigest)
         if (
-            person is None
+            not isinstance(person, DigestRecipient)
             or person.couple_id is None
             or not person.is_active
             or person.opt_out
             or (person.paused_until is not None and now < person.paused_until)
         ):
-            return DigestStatus.SKIPPED
+            return Verdict(DigestStatus.SKIPPED)
         tz = zone_of(person.timezone)
         sunday = digest.week_start + timedelta(days=DAYS_IN_WEEK - 1)
         if now >= datetime.combine(sunday, LAST_CALL, tzinfo=tz):
-            return DigestStatus.MISSED
+            return Verdict(DigestStatus.MISSED)
         if await self.nudges_today(digest.user_id, now, tz) >= DEFAULT_DAILY_CAP:
-            return DigestStatus.CAPPED
+            return Verdict(DigestStatus.CAPPED)
         weeks_ago = max(0, (week_start_for(now, tz) - digest.week_start).days // DAYS_IN_WEEK)
         async with self.db.transaction() as session:
             reflection = await weekly_reflection(session, digest.user_id, now, weeks_ago)
         if isinstance(reflection, NotPaired) or reflection.summary.is_empty:
-            return DigestStatus.SKIPPED
+            return Verdict(DigestStatus.SKIPPED)
         async with self.drawing:
             png = await render_chart(reflection.summary, reflection.names, executor=self.executor)
-        reflection = dataclasses.replace(reflection, chart_png=png)
-        if self.limiter is not None:
-            await self.limiter.acquire(digest.user_id)
-        try:
-            await self.sender.send_digest(reflection)
-        except RecipientBlocked:
-            await self.unreachable(digest.user_id)
-            return DigestStatus.FAILED
-        except RetryLater as error:
-            return self.clock() + timedelta(seconds=error.seconds)
-        except NotDelivered:
-            return self.clock() + timedelta(minutes=1)
-        except MaybeDelivered:
-            return DigestStatus.SENT  # it may be on their screen: better once than twice
-        return DigestStatus.SENT
+        return OutgoingDigest(digest.id, dataclasses.replace(reflection, chart_png=png))
 
     async def nudges_today(self, user_id: int, now: datetime, tz: ZoneInfo) -> int:
         """Nudges already sent on the person's local day: the digest counts against the cap."""
@@ -300,7 +215,3 @@ class _Dispatch:
                 midnight.astimezone(UTC),
                 (midnight + timedelta(days=1)).astimezone(UTC),
             )
-
-    async def finish(self, digest_id: int, **values: Any) -> None:
-        async with self.db.transaction() as session:
-            await weekly.finish_digest(session, digest_id, **values)

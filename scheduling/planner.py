@@ -272,9 +272,7 @@ def day_template(policy: NudgePolicy, local_date: date) -> DayTemplate:
         if not pref.enabled:
             continue
         window = pref.window
-        pieces = _window_pieces(
-            policy.timezone, local_date, window.start, window.end, policy.quiet
-        )
+        pieces = _window_pieces(policy.timezone, local_date, window.start, window.end, policy.quiet)
         if pieces:
             candidates.append((rank, ritual, pieces, min(first for first, _, _ in pieces)))
     paused = None if policy.paused_until is None else _epoch_ceil(policy.paused_until)

@@ -1,16 +1,49 @@
-"""The small interface through which the dispatcher sends a nudge, knowing nothing of Telegram.
+"""What the delivery engine hands the bot to send, and the one vocabulary of outcomes.
 
-The bot implements it with python-telegram-bot (``bot/nudge_sender.py``); benchmarks and
-tests can point the same implementation at a fake Bot API server.
+The engine knows nothing of Telegram: ``bot/telegram_sender.py`` renders each message and
+translates Telegram's answer (or error) into one :class:`Outcome`, in one place. Tests and
+benchmarks can implement :class:`Sender` with anything that returns a :class:`SendResult`.
+
+Honest delivery semantics (the Bot API has no idempotency key, so this is the best there is):
+
+* a send that certainly never left (the connection never opened) is retried, with back-off
+  and a capped number of attempts;
+* a send whose fate is unknown (timed out or dropped after the request may have been
+  written, or in flight when the process died) is recorded as ``maybe`` and never retried:
+  nobody gets the same message twice, and nothing ends without a final status.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from enum import StrEnum
+from typing import Any, Protocol
 
-from domain.kinds import Ritual
+from domain.kinds import Delivery, Ritual
+from domain.weekly import Reflection
+
+
+class Outcome(StrEnum):
+    """What became of one send."""
+
+    SENT = "sent"  # Telegram confirmed it
+    NOT_SENT = "not_sent"  # certainly never left (no connection): retry with back-off
+    RETRY_AFTER = "retry_after"  # Telegram asked us to slow down (429): nothing was shown
+    MAYBE = "maybe"  # may have reached Telegram (timed out, dropped): never resent
+    BLOCKED = "blocked"  # the person blocked the bot, or the chat is gone
+    REJECTED = "rejected"  # Telegram refused this message for good (a bad request)
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    outcome: Outcome
+    message_id: int | None = None
+    retry_after: float = 0.0  # seconds, for RETRY_AFTER
+    detail: str = ""  # Telegram's words, for the logs
+
+
+SENT = SendResult(Outcome.SENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,28 +55,37 @@ class OutgoingNudge:
     local_date: date
     partner_name: str
 
+    @property
+    def chat_id(self) -> int:
+        return self.user_id
 
-class NudgeSender(Protocol):
-    async def send_nudge(self, nudge: OutgoingNudge) -> int:
-        """Deliver the nudge; return the message id. Raise one of the errors below."""
+
+@dataclass(frozen=True, slots=True)
+class OutgoingDigest:
+    """The Sunday digest: ``reflection`` with its chart already drawn."""
+
+    digest_id: int
+    reflection: Reflection
+
+    @property
+    def chat_id(self) -> int:
+        return self.reflection.asker.user_id
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingNotice:
+    """An outbox row: a relay or a notice, rendered by the bot from ``payload``."""
+
+    outbox_id: int
+    chat_id: int
+    kind: Delivery
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+Outgoing = OutgoingNudge | OutgoingDigest | OutgoingNotice
+
+
+class Sender(Protocol):
+    async def send(self, message: Outgoing) -> SendResult:
+        """Deliver ``message`` now (pacing is done) and say what happened; never raise."""
         ...
-
-
-class RecipientBlocked(Exception):
-    """The person blocked the bot: stop nudging them (and tell the partner once)."""
-
-
-class RetryLater(Exception):
-    """Telegram asked us to slow down (429): nothing was sent; try after ``seconds``."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"retry after {seconds}s")
-        self.seconds = seconds
-
-
-class NotDelivered(Exception):
-    """The request certainly did not reach Telegram (connection refused, DNS): safe to retry."""
-
-
-class MaybeDelivered(Exception):
-    """The request may have reached Telegram (a read time-out): never resend, or it doubles."""

@@ -1,19 +1,25 @@
-"""The three periodic jobs of the nudge schedule, as plain async methods.
+"""The periodic jobs of the schedule, and the outbox's "send it now", as plain methods.
 
-``bot/`` runs them from PTB's JobQueue (APScheduler) — one job per kind of work, never one
-per person — and tests call them directly after moving the injected clock.
+``bot/`` runs the jobs from PTB's JobQueue (APScheduler) — one job per kind of work, never
+one per person — and calls :meth:`NudgeService.wake` after committing an update that wrote
+outbox rows; tests call the same methods directly after moving the injected clock.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import random
+from concurrent.futures import Executor
 from datetime import timedelta
 
 from domain.clock import Clock
 from messages.nudges import PHRASING_COUNTS
-from scheduling.dispatcher import Dispatcher, DispatchReport
+from scheduling.delivery import Deliveries, DeliveryReport
+from scheduling.digest import DigestReport, DigestSource, run_digests
 from scheduling.planning import PlanningReport, plan_pending
+from scheduling.sources import NudgeSource, OutboxSource
 from storage import nudges
 from storage.database import Database
 
@@ -28,24 +34,80 @@ HOUSEKEEPING_EVERY = timedelta(hours=1)
 
 
 class NudgeService:
+    """Everything the bot sends on its own, through one delivery engine."""
+
     def __init__(
-        self, db: Database, dispatcher: Dispatcher, clock: Clock, rng: random.Random
+        self,
+        db: Database,
+        deliveries: Deliveries,
+        clock: Clock,
+        rng: random.Random,
+        *,
+        render_executor: Executor | None = None,
     ) -> None:
         self.db = db
-        self.dispatcher = dispatcher
+        self.deliveries = deliveries
         self.clock = clock
         self.rng = rng
+        self.render_executor = render_executor
+        self.outbox = OutboxSource()
+        self.nudge_source = NudgeSource()
+        self.digest_source = DigestSource(db, render_executor=render_executor)
+        deliveries.on_enqueued = self.wake
+        self._waker: asyncio.Task[None] | None = None
+        self._again = False
+        self._closed = False
 
     async def plan(self) -> PlanningReport:
-        report = await plan_pending(
-            self.db, self.clock(), self.rng, phrasings=PHRASING_COUNTS
-        )
+        report = await plan_pending(self.db, self.clock(), self.rng, phrasings=PHRASING_COUNTS)
         if report.nudges:
             log.info("planned %d nudges for %d people", report.nudges, report.people)
         return report
 
-    async def dispatch(self) -> DispatchReport:
-        return await self.dispatcher.tick()
+    async def dispatch(self) -> DeliveryReport:
+        """Send everything due: relays and notices first (people are waiting), then nudges
+        and digests."""
+        return await self.deliveries.deliver(self.outbox, self.nudge_source, self.digest_source)
+
+    async def digests(self) -> DigestReport:
+        """The digest job: plan this week's digests where it is Sunday evening, send due ones."""
+        return await run_digests(self.deliveries, self.rng, render_executor=self.render_executor)
+
+    async def deliver_outbox(self) -> DeliveryReport:
+        """Send the due outbox rows now (what :meth:`wake` runs; tests await it)."""
+        return await self.deliveries.deliver(self.outbox)
+
+    def wake(self) -> None:
+        """Send due outbox rows now, in the background: call it after committing new ones.
+
+        Wakes while a pass runs cause one more pass after it, never a second pass at the
+        same time. Errors are logged; :meth:`close` cancels the pass on shutdown.
+        """
+        if self._closed:
+            return
+        self._again = True
+        if self._waker is None:
+            self._waker = asyncio.get_running_loop().create_task(self._drain(), name="outbox wake")
+
+    async def _drain(self) -> None:
+        try:
+            while self._again:
+                self._again = False
+                try:
+                    await self.deliver_outbox()
+                except Exception:
+                    log.exception("sending the outbox failed; the next tick tries again")
+        finally:
+            self._waker = None
+
+    async def close(self) -> None:
+        """Stop waking; cancel a pass in progress (its rows stay due, or end as "maybe")."""
+        self._closed = True
+        waker = self._waker
+        if waker is not None:
+            waker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await waker
 
     async def housekeeping(self) -> int:
         """Unanswered nudges become "ignored", feeding the gentle back-off."""
@@ -55,7 +117,7 @@ class NudgeService:
                 await nudges.bump_ignored(session, user_id, ritual, reset=False)
         return len(expired)
 
-    async def run_all(self) -> DispatchReport:
+    async def run_all(self) -> DeliveryReport:
         """Plan, then send what is due: what one scheduler tick does, for tests and tools."""
         await self.housekeeping()
         await self.plan()

@@ -19,6 +19,7 @@ from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import outbox
 from storage.models import (
     OPEN_NUDGE,
     SENT_NUDGE,
@@ -251,31 +252,25 @@ def _sqlite_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-async def claim_due(
-    session: AsyncSession, now: datetime, lease_until: datetime, limit: int
+async def due_page(
+    session: AsyncSession, now: datetime, after: tuple[datetime, int] | None, limit: int
 ) -> list[Nudge]:
-    """Take up to ``limit`` due nudges (or ones whose claim lapsed) for this dispatcher."""
-    due = (
-        select(Nudge.id)
-        .where(
-            OPEN_NUDGE,  # lets the database use the index of open rows
-            or_(
-                and_(Nudge.status == NudgeStatus.PLANNED, Nudge.due_at <= now),
-                and_(Nudge.status == NudgeStatus.SENDING, Nudge.lease_until < now),
-            ),
+    """One page of nudges due by ``now``, in (due time, id) order after ``after``.
+
+    Read without locking: each row is claimed on its own right before it is sent
+    (``storage.delivery.claim``), so a page can be read by several processes at once.
+    """
+    statement = select(Nudge).where(
+        OPEN_NUDGE,  # lets the database use the index of open rows
+        Nudge.status == NudgeStatus.PLANNED,
+        Nudge.due_at <= now,
+    )
+    if after is not None:
+        statement = statement.where(
+            or_(Nudge.due_at > after[0], and_(Nudge.due_at == after[0], Nudge.id > after[1]))
         )
-        .order_by(Nudge.due_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    claimed = await session.scalars(
-        update(Nudge)
-        .where(Nudge.id.in_(due.scalar_subquery()))
-        .values(status=NudgeStatus.SENDING, lease_until=lease_until, attempt=Nudge.attempt + 1)
-        .returning(Nudge)
-        .execution_options(synchronize_session=False)
-    )
-    return sorted(claimed, key=lambda n: n.due_at)
+    rows = await session.scalars(statement.order_by(Nudge.due_at, Nudge.id).limit(limit))
+    return list(rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,25 +317,6 @@ async def thinking_sent_since(
     return set(rows)
 
 
-async def finish(session: AsyncSession, nudge_id: int, **values: Any) -> None:
-    await session.execute(
-        update(Nudge)
-        .where(Nudge.id == nudge_id)
-        .values(lease_until=None, **values)
-        .execution_options(synchronize_session=False)
-    )
-
-
-async def finish_many(session: AsyncSession, outcomes: Sequence[dict[str, Any]]) -> None:
-    """Record a batch of outcomes (each a dict with ``id``) in few statements."""
-    groups: dict[frozenset[str], list[dict[str, Any]]] = {}
-    for outcome in outcomes:
-        row = {"lease_until": None, **outcome}
-        groups.setdefault(frozenset(row), []).append(row)
-    for rows in groups.values():
-        await session.execute(update(Nudge), rows)
-
-
 async def get(session: AsyncSession, nudge_id: int, *, for_update: bool = False) -> Nudge | None:
     statement = select(Nudge).where(Nudge.id == nudge_id)
     if for_update:
@@ -367,20 +343,33 @@ async def forget_person(session: AsyncSession, user_id: int) -> None:
     await session.execute(delete(Nudge).where(Nudge.user_id == user_id))
 
 
-async def mark_unreachable(session: AsyncSession, user_id: int) -> tuple[bool, int | None]:
-    """The person blocked the bot: no more nudges. Returns (first time we learnt it, partner)."""
+class Unreachable(NamedTuple):
+    """Someone who turned out to have blocked the bot, and who should hear of it."""
+
+    first_time: bool  # False when we already knew (the partner was told then)
+    first_name: str
+    couple_id: int | None
+    partner_id: int | None
+
+
+async def mark_unreachable(session: AsyncSession, user_id: int) -> Unreachable | None:
+    """The person blocked the bot: no more nudges, relays or notices to them.
+
+    ``None`` for someone we don't know. The row lock makes "first time" true for one caller.
+    """
     user = await session.get(User, user_id, with_for_update=True)
     if user is None:
-        return False, None
+        return None
     first_time = user.is_active
     user.is_active = False
     await cancel_open(session, user_id)
+    await outbox.cancel_open_to(session, user_id)
     partner_id = None
     if user.couple_id is not None:
         partner_id = await session.scalar(
             select(User.id).where(User.couple_id == user.couple_id, User.id != user_id)
         )
-    return first_time, partner_id
+    return Unreachable(first_time, user.first_name, user.couple_id, partner_id)
 
 
 async def expire_unanswered(session: AsyncSession, sent_before: datetime) -> list[tuple[int, str]]:

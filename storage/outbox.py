@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.delivery_models import OutboxMessage, OutboxStatus
+from storage.delivery_models import OPEN_OUTBOX, OutboxMessage, OutboxStatus
+from storage.models import User
 
 
 async def enqueue(
@@ -45,3 +47,62 @@ async def enqueue(
     session.add(message)
     await session.flush()
     return message
+
+
+async def due_page(
+    session: AsyncSession, now: datetime, after: tuple[datetime, int] | None, limit: int
+) -> list[OutboxMessage]:
+    """One page of rows due by ``now``, in (due time, id) order after ``after`` (no locks)."""
+    statement = select(OutboxMessage).where(
+        OPEN_OUTBOX,  # lets the database use the index of open rows
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.due_at <= now,
+    )
+    if after is not None:
+        statement = statement.where(
+            or_(
+                OutboxMessage.due_at > after[0],
+                and_(OutboxMessage.due_at == after[0], OutboxMessage.id > after[1]),
+            )
+        )
+    rows = await session.scalars(
+        statement.order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+    )
+    return list(rows)
+
+
+class Receiver(NamedTuple):
+    """What is re-checked right before an outbox row goes out."""
+
+    user_id: int
+    couple_id: int | None
+    is_active: bool
+
+
+async def receivers(session: AsyncSession, chat_ids: Sequence[int]) -> dict[int, Receiver]:
+    rows = await session.execute(
+        select(User.id, User.couple_id, User.is_active).where(User.id.in_(list(chat_ids)))
+    )
+    return {row[0]: Receiver(*row) for row in rows}
+
+
+async def cancel_open_to(session: AsyncSession, chat_id: int) -> None:
+    """Nothing waiting for this person goes out any more (they blocked the bot)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OPEN_OUTBOX,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.SKIPPED)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def messages_to(session: AsyncSession, chat_id: int) -> list[OutboxMessage]:
+    """Everything ever owed to one person, oldest first (for tests and support questions)."""
+    rows = await session.scalars(
+        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)
+    )
+    return list(rows)

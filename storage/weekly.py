@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -165,11 +165,12 @@ class DigestRecipient(NamedTuple):
     opt_out: bool
 
 
-class ClaimedDigest(NamedTuple):
+class DueDigest(NamedTuple):
     id: int
     user_id: int
     week_start: date
     due_at: datetime
+    attempt: int
 
 
 async def known_zones(session: AsyncSession) -> list[str]:
@@ -222,30 +223,32 @@ async def add_planned_digests(session: AsyncSession, rows: Sequence[dict[str, An
         await session.execute(_insert_ignoring_duplicates(session), values)
 
 
-async def claim_due_digests(
-    session: AsyncSession, now: datetime, limit: int
-) -> list[ClaimedDigest]:
-    """Take up to ``limit`` due digests for this process (SKIP LOCKED shares the work)."""
-    due = (
-        select(WeeklyDigest.id)
-        .where(WeeklyDigest.status == DigestStatus.PLANNED, WeeklyDigest.due_at <= now)
-        .order_by(WeeklyDigest.due_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
+async def due_digests(
+    session: AsyncSession, now: datetime, after: tuple[datetime, int] | None, limit: int
+) -> list[DueDigest]:
+    """One page of digests due by ``now``, in (due time, id) order after ``after``.
+
+    Read without locking; each is claimed on its own right before it is sent
+    (``storage.delivery.claim``).
+    """
+    statement = select(
+        WeeklyDigest.id,
+        WeeklyDigest.user_id,
+        WeeklyDigest.week_start,
+        WeeklyDigest.due_at,
+        WeeklyDigest.attempt,
+    ).where(WeeklyDigest.status == DigestStatus.PLANNED, WeeklyDigest.due_at <= now)
+    if after is not None:
+        statement = statement.where(
+            or_(
+                WeeklyDigest.due_at > after[0],
+                and_(WeeklyDigest.due_at == after[0], WeeklyDigest.id > after[1]),
+            )
+        )
     rows = await session.execute(
-        update(WeeklyDigest)
-        .where(
-            WeeklyDigest.id.in_(due.scalar_subquery()),
-            WeeklyDigest.status == DigestStatus.PLANNED,
-        )
-        .values(status=DigestStatus.SENDING)
-        .returning(
-            WeeklyDigest.id, WeeklyDigest.user_id, WeeklyDigest.week_start, WeeklyDigest.due_at
-        )
-        .execution_options(synchronize_session=False)
+        statement.order_by(WeeklyDigest.due_at, WeeklyDigest.id).limit(limit)
     )
-    return sorted((ClaimedDigest(*row) for row in rows), key=lambda d: (d.due_at, d.id))
+    return [DueDigest(*row) for row in rows]
 
 
 async def digest_recipients(
@@ -276,16 +279,6 @@ async def nudges_sent_between(
         Nudge.sent_at < end,
     )
     return int((await session.execute(statement)).scalar_one())
-
-
-async def finish_digest(session: AsyncSession, digest_id: int, **values: Any) -> None:
-    """Record what became of one digest (status, and ``sent_at`` or a new ``due_at``)."""
-    await session.execute(
-        update(WeeklyDigest)
-        .where(WeeklyDigest.id == digest_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
 
 
 async def digests_for(session: AsyncSession, user_id: int) -> list[WeeklyDigest]:

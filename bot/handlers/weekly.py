@@ -2,7 +2,8 @@
 
 Three ways in — ``/week``, a question typed in one's own words, the "📊 Our week" button —
 all end in :func:`reflection_parts`, so everyone gets the same message whichever door they
-used; the Sunday digest (``TelegramDigestSender``) is the same message with a greeting.
+used; the Sunday digest (sent by ``bot/telegram_sender.py``) is the same message with a
+greeting.
 """
 
 from __future__ import annotations
@@ -11,13 +12,10 @@ import html
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from typing import Final
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
-from telegram.error import RetryAfter as TelegramRetryAfter
 
 from bot import callback_data as cd
 from bot import keyboards
@@ -28,7 +26,6 @@ from domain import weekly
 from domain.results import NotPaired
 from domain.weekly import Reflection
 from messages import weekly as words
-from scheduling.sender import MaybeDelivered, NotDelivered, RecipientBlocked, RetryLater
 
 log = logging.getLogger(__name__)
 
@@ -140,47 +137,3 @@ async def digest_command(update: Update, context: BotContext) -> list[Reply]:
         return [say(update, words.DIGEST_ON if choice == "on" else words.DIGEST_OFF)]
     enabled = weekly.digest_enabled(context.work)
     return [say(update, words.DIGEST_STATUS_ON if enabled else words.DIGEST_STATUS_OFF)]
-
-
-class TelegramDigestSender:
-    """Sends the Sunday digest with PTB, translating Telegram's errors for the scheduler."""
-
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
-
-    async def send_digest(self, reflection: Reflection) -> None:
-        chat_id = reflection.asker.user_id
-        for index, part in enumerate(reflection_parts(reflection, digest=True)):
-            try:
-                await send_part(self.bot, chat_id, part)
-            except TelegramError as error:
-                if index > 0:  # the chart is on their screen: better half once than twice
-                    raise MaybeDelivered(str(error)) from error
-                translated = _translated(error)
-                if translated is error:
-                    raise
-                raise translated from error
-
-
-def _translated(error: TelegramError) -> Exception:
-    """Telegram's error as the scheduler's vocabulary (the same mapping as for nudges)."""
-    if isinstance(error, Forbidden):
-        return RecipientBlocked(str(error))
-    if isinstance(error, TelegramRetryAfter):
-        return RetryLater(_seconds(error.retry_after))
-    if isinstance(error, TimedOut):
-        return MaybeDelivered(str(error))
-    if isinstance(error, BadRequest):
-        if "chat not found" in error.message.lower():
-            return RecipientBlocked(str(error))
-        return error
-    if isinstance(error, NetworkError):
-        return NotDelivered(str(error))
-    return error
-
-
-def _seconds(retry_after: int | timedelta) -> float:
-    """PTB 22 gives an int today and a timedelta in later releases."""
-    if isinstance(retry_after, timedelta):
-        return retry_after.total_seconds()
-    return float(retry_after)

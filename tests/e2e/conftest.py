@@ -60,9 +60,11 @@ async def harness(
             await app.start()
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0, timeout=1)
+            harness = Harness(fake, app, db, clock)
             try:
-                yield Harness(fake, app, db, clock)
+                yield harness
             finally:
+                await harness.nudges.close()
                 await app.updater.stop()
                 await app.stop()
 

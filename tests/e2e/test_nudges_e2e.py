@@ -10,11 +10,13 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from bot.nudge_sender import TelegramNudgeSender
+from bot.telegram_sender import TelegramSender
 from domain.kinds import Ritual
-from scheduling.dispatcher import LEASE, Dispatcher
+from scheduling.delivery import LEASE, Deliveries
+from scheduling.sources import NudgeSource
+from storage import delivery
 from storage import nudges as nudge_queries
 from storage.database import Database
 from storage.models import ConnectionEvent, Nudge, NudgeStatus, User
@@ -206,30 +208,45 @@ async def test_retry_after_is_honoured_and_sends_once(harness: Harness) -> None:
 
 
 async def test_restart_mid_dispatch_loses_and_doubles_nothing(harness: Harness) -> None:
-    """A dispatcher that claimed nudges and died: after its lease they go out, once each."""
+    """A dispatcher died with sends in flight: those end "maybe", never resent; the rest
+    (never claimed) go out at once, once each."""
     h = harness
     h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
     alice, bob = await _couple_in_two_zones(h)
     await h.nudges.plan()
+    async with h.db.transaction() as session:  # all of them due now, windows open
+        await session.execute(
+            update(Nudge).values(
+                due_at=h.clock() - timedelta(minutes=1),
+                window_end_at=h.clock() + timedelta(hours=1),
+            )
+        )
     async with h.db.transaction() as session:
-        first_due = await session.scalar(select(func.min(Nudge.due_at)))
-    assert first_due is not None
-    h.clock.set(first_due)
-    async with h.db.transaction() as session:  # the crashed process's claim
-        crashed = await nudge_queries.claim_due(session, h.clock(), h.clock() + LEASE, 100)
-    assert crashed
-    assert (await h.nudges.dispatch()).sent == 0  # leased: nobody else touches them
-    assert _nudges_in(alice) + _nudges_in(bob) == []
+        deliverable = await nudge_queries.due_page(session, h.clock(), None, 100)
+        assert len(deliverable) >= 2
+        in_flight = deliverable[0]  # the crashed process's send, possibly written
+        ours = await delivery.claim(
+            session,
+            delivery.NUDGES,
+            [in_flight.id],
+            now=h.clock(),
+            lease_until=h.clock() + LEASE,
+            owner="crashed-process",
+        )
+    assert ours == {in_flight.id}
+    report = await h.nudges.dispatch()  # the restarted process: the rest go out at once
+    assert report.sent == len(deliverable) - 1
+    assert len(_nudges_in(alice)) + len(_nudges_in(bob)) == len(deliverable) - 1
     h.clock.advance(LEASE + timedelta(seconds=1))
-    deliverable = [n for n in crashed if n.window_end_at > h.clock()]
-    assert deliverable
-    await h.nudges.dispatch()
-    assert len(_nudges_in(alice)) + len(_nudges_in(bob)) == len(deliverable)
-    await h.nudges.dispatch()  # and nothing goes out twice
-    assert len(_nudges_in(alice)) + len(_nudges_in(bob)) == len(deliverable)
+    report = await h.nudges.dispatch()  # the lease ran out: "maybe", never sent again
+    assert (report.sent, report.maybe, report.expired) == (0, 1, 1)
+    assert len(_nudges_in(alice)) + len(_nudges_in(bob)) == len(deliverable) - 1
     async with h.db.transaction() as session:
         statuses = await nudge_queries.count_by_status(session)
+        row = await session.get(Nudge, in_flight.id)
     assert statuses.get(NudgeStatus.SENDING, 0) == 0
+    assert statuses.get(NudgeStatus.PLANNED, 0) == 0
+    assert row is not None and row.status == NudgeStatus.MAYBE
 
 
 async def test_two_dispatchers_send_each_nudge_exactly_once(
@@ -271,12 +288,15 @@ async def test_two_dispatchers_send_each_nudge_exactly_once(
                 )
     other = Database.from_url(database_url)
     try:
-        first = Dispatcher(h.db, TelegramNudgeSender(h.app.bot), h.clock, batch=10)
-        second = Dispatcher(other, TelegramNudgeSender(h.app.bot), h.clock, batch=10)
-        reports = await asyncio.gather(first.tick(), second.tick())
+        first = Deliveries(h.db, TelegramSender(h.app.bot), h.clock, page=10)
+        second = Deliveries(other, TelegramSender(h.app.bot), h.clock, page=10)
+        reports = await asyncio.gather(
+            first.deliver(NudgeSource()), second.deliver(NudgeSource())
+        )
     finally:
         await other.dispose()
     assert sum(r.sent for r in reports) == people
+    assert sum(r.lost for r in reports) + people == sum(r.sent + r.lost for r in reports)
     sends = h.fake.requests_for("sendMessage")
     per_chat: dict[int, int] = {}
     for request in sends:

@@ -11,8 +11,8 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import callbacks
-from bot.handlers import settings as settings_handlers
+from bot import callback_data as cd
+from bot.callback_data import SettingsAction
 from domain import nudge_settings
 from domain.clock import ManualClock
 from domain.kinds import Ritual
@@ -231,7 +231,7 @@ async def test_rituals_toggle_and_menu_over_http(
     # Bob replaying Alice's button data only ever changes Bob's own settings.
     await bob.send("/rituals")
     bobs = await bob.next_message()
-    forged = callbacks.make(settings_handlers.SETTINGS, "off:midday_thinking")
+    forged = cd.Settings(SettingsAction.TURN_OFF, Ritual.MIDDAY_THINKING).pack()
     await tap_data(bob, forged, message_id=bobs.message_id)
     assert not (await policy_of(db, bob.id)).preference(Ritual.MIDDAY_THINKING).enabled
     assert (await policy_of(db, alice.id)).preference(Ritual.MIDDAY_THINKING).enabled
@@ -274,6 +274,7 @@ async def test_a_stranger_pressing_an_old_button_is_answered_kindly(
     answer = await tap(
         dave, words.ritual_button(Ritual.SIX_SECOND_KISS, False), message_id=rituals.message_id
     )
-    assert answer.text == words.ANSWER_UNKNOWN_PERSON
-    assert await act(db, dave.id, nudge_settings.load_settings, now=clock()) is None
+    assert answer.text == texts.SAY_START_FIRST
+    with pytest.raises(LookupError):  # an old button does not bring Dave back
+        await act(db, dave.id, nudge_settings.load_settings, now=clock())
     never_went_wrong(dave)

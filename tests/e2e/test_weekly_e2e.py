@@ -13,14 +13,12 @@ import re
 import struct
 import zlib
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.handlers import weekly as weekly_handlers
-from bot.handlers.weekly import TelegramDigestSender, reflection_parts, visible_length
-from bot.nudge_sender import tell_partner_unreachable
+from bot.handlers.weekly import reflection_parts, visible_length
 from domain.kinds import MomentKind
 from domain.weekly import Reflection
 from messages import texts
@@ -205,13 +203,13 @@ async def test_the_sunday_digest_arrives_once_per_partner_at_their_local_evening
     await dana.send("/digest off")
     await dana.wait_for(lambda m: "no more Sunday digest" in m.body)
 
-    sender, rng = TelegramDigestSender(h.app.bot), random.Random(11)
+    engine, rng = h.nudges.deliveries, random.Random(11)
     people = (anna, ben, carl, dana)
     arrived: dict[int, list[datetime]] = {person.id: [] for person in people}
     reported = 0
     h.clock.set(datetime(2026, 11, 29, 15, 0, tzinfo=UTC))  # Sunday 16:00 Berlin
     while h.clock() < datetime(2026, 11, 30, 6, 0, tzinfo=UTC):  # Monday 01:00 New York
-        reported += (await run_digests(h.db, sender, h.clock, rng)).sent
+        reported += (await run_digests(engine, rng)).sent
         for person in people:
             seen = len(digests(person))
             arrived[person.id] += [h.clock()] * (seen - len(arrived[person.id]))
@@ -233,7 +231,7 @@ async def test_the_sunday_digest_arrives_once_per_partner_at_their_local_evening
     assert figures(digest)[:3] == [("6",), ("2", "7"), ("9",)]
     assert "/digest off" in digest.body and "For next week" in digest.body
     # Another pass later that night: nothing more.
-    assert (await run_digests(h.db, sender, h.clock, rng)).sent == 0
+    assert (await run_digests(engine, rng)).sent == 0
 
 
 async def test_a_blocked_digest_pauses_reminders_and_tells_the_partner_once(
@@ -243,12 +241,12 @@ async def test_a_blocked_digest_pauses_reminders_and_tells_the_partner_once(
     h = harness
     anna, ben, _ = await anna_and_ben(h)
     h.fake.block(ben.id)
-    sender, rng = TelegramDigestSender(h.app.bot), random.Random(11)
-    hook = partial(tell_partner_unreachable, h.app.bot, h.db)
+    rng = random.Random(11)
     h.clock.set(datetime(2026, 11, 29, 15, 0, tzinfo=UTC))
     while h.clock() < datetime(2026, 11, 30, 6, 0, tzinfo=UTC):
-        await run_digests(h.db, sender, h.clock, rng, on_blocked=hook)
+        await run_digests(h.nudges.deliveries, rng)
         h.clock.advance(timedelta(minutes=5))
+    await h.nudges.deliver_outbox()  # the notice was sent by wake(); make sure it is done
     assert len(digests(anna)) == 1
     told = [m for m in anna.chat if "doesn't seem to be receiving" in m.body]
     assert len(told) == 1 and "Ben" in told[0].body

@@ -20,7 +20,9 @@ from domain.kinds import EventSource, MomentKind, Ritual
 from domain.results import NotPaired
 from domain.weekly import Reflection, weekly_reflection
 from domain.weekly_summary import week_bounds
+from scheduling.delivery import Deliveries
 from scheduling.digest import plan_digests, render_pool, run_digests
+from scheduling.sender import SENT, Outgoing, OutgoingDigest, SendResult
 from storage import couples, events, users, weekly
 from storage.database import Database
 from storage.models import Nudge, NudgeStatus, User
@@ -296,8 +298,10 @@ class CollectingSender:
     def __init__(self) -> None:
         self.sent: list[Reflection] = []
 
-    async def send_digest(self, reflection: Reflection) -> None:
-        self.sent.append(reflection)
+    async def send(self, message: Outgoing) -> SendResult:
+        assert isinstance(message, OutgoingDigest)
+        self.sent.append(message.reflection)
+        return SENT
 
 
 async def digest_rows(db: Database) -> dict[int, WeeklyDigest]:
@@ -314,7 +318,7 @@ async def run_evening(
     deliveries: list[tuple[datetime, int]] = []
     for _ in range(int(hours * 12) + 1):
         before = len(sender.sent)
-        await run_digests(db, sender, clock, rng)
+        await run_digests(Deliveries(db, sender, clock), rng)
         deliveries += [(clock(), r.asker.user_id) for r in sender.sent[before:]]
         clock.advance(timedelta(minutes=5))
     return deliveries
@@ -391,7 +395,7 @@ async def test_a_digest_nobody_could_send_by_22_is_missed_not_sent_late(db: Data
     clock = ManualClock(local(BERLIN, day(6), 18, 30))
     assert await plan_digests(db, clock(), rng) == 3  # Anna, Ben, Carl
     clock.set(local(BERLIN, day(6), 22, 5))  # the bot was down all evening
-    report = await run_digests(db, sender, clock, rng)
+    report = await run_digests(Deliveries(db, sender, clock), rng)
     assert (report.sent, report.missed, sender.sent) == (0, 3, [])
 
 
@@ -402,7 +406,9 @@ async def test_digest_charts_can_be_drawn_in_a_separate_process(db: Database) ->
     pool = render_pool()
     try:
         clock = ManualClock(local(BERLIN, day(6), 19, 31))
-        report = await run_digests(db, sender, clock, random.Random(6), render_executor=pool)
+        report = await run_digests(
+            Deliveries(db, sender, clock), random.Random(6), render_executor=pool
+        )
     finally:
         pool.shutdown()
     assert report.sent == 3

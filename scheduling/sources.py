@@ -1,0 +1,130 @@
+"""The nudge and outbox sources of the delivery engine: their own re-checks, nothing more.
+
+Each re-check runs right before the send, on state read with the page: a nudge goes only
+to someone still paired with the couple it was planned for, reachable, not paused, who did
+not already send "thinking of you" that day, and while its window lasts; an outbox row goes
+only to someone reachable and, when it names a couple, still in it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, time, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.kinds import Delivery, Ritual
+from scheduling.delivery import Due, Verdict
+from scheduling.planner import is_still_deliverable
+from scheduling.sender import OutgoingNotice, OutgoingNudge
+from storage import delivery, nudges, outbox
+from storage.delivery_models import OutboxMessage, OutboxStatus
+from storage.models import Nudge, NudgeStatus
+from storage.nudges import Recipient
+from storage.outbox import Receiver
+
+log = logging.getLogger(__name__)
+
+#: A relay or notice that could not go out for a day is given up (``failed``).
+OUTBOX_MAX_AGE: Final = timedelta(days=1)
+
+
+class NudgeSource:
+    table = delivery.NUDGES
+    in_flight: int | None = None
+
+    async def due(
+        self, session: AsyncSession, now: datetime, after: tuple[datetime, int] | None, limit: int
+    ) -> list[Due]:
+        page = await nudges.due_page(session, now, after, limit)
+        if not page:
+            return []
+        people = await nudges.recipients(session, list({n.user_id for n in page}))
+        done_midday = await _already_thinking(session, page, people)
+        return [
+            Due(
+                n.id,
+                n.user_id,
+                n.due_at,
+                n.attempt,
+                (n, people.get(n.user_id), n.user_id in done_midday),
+            )
+            for n in page
+        ]
+
+    async def prepare(self, due: Due, now: datetime) -> OutgoingNudge | Verdict:
+        nudge, person, thought_already = due.context
+        assert isinstance(nudge, Nudge)
+        if (
+            not isinstance(person, Recipient)
+            or not person.is_active
+            or person.couple_id != nudge.couple_id
+            or person.partner_name is None
+            or (person.paused_until is not None and now < person.paused_until)
+            or thought_already
+        ):
+            return Verdict(NudgeStatus.SKIPPED)
+        if not is_still_deliverable(nudge.window_end_at, now):
+            return Verdict(NudgeStatus.MISSED)
+        return OutgoingNudge(
+            nudge.id,
+            nudge.user_id,
+            Ritual(nudge.ritual),
+            nudge.phrasing,
+            nudge.local_date,
+            person.partner_name,
+        )
+
+
+async def _already_thinking(
+    session: AsyncSession, page: list[Nudge], people: dict[int, Recipient]
+) -> set[int]:
+    """People who sent "thinking of you" on their local day already: no midday prompt."""
+    done: set[int] = set()
+    for nudge in page:
+        if nudge.ritual != Ritual.MIDDAY_THINKING:
+            continue
+        person = people.get(nudge.user_id)
+        if person is None or person.timezone is None:
+            continue
+        local_midnight = datetime.combine(nudge.local_date, time(), ZoneInfo(person.timezone))
+        done |= await nudges.thinking_sent_since(session, [nudge.user_id], local_midnight)
+    return done
+
+
+class OutboxSource:
+    table = delivery.OUTBOX
+    in_flight: int | None = None
+
+    async def due(
+        self, session: AsyncSession, now: datetime, after: tuple[datetime, int] | None, limit: int
+    ) -> list[Due]:
+        page = await outbox.due_page(session, now, after, limit)
+        if not page:
+            return []
+        people = await outbox.receivers(session, list({m.chat_id for m in page}))
+        return [Due(m.id, m.chat_id, m.due_at, m.attempt, (m, people.get(m.chat_id))) for m in page]
+
+    async def prepare(self, due: Due, now: datetime) -> OutgoingNotice | Verdict:
+        message, person = due.context
+        assert isinstance(message, OutboxMessage)
+        try:
+            kind = Delivery(message.kind)
+        except ValueError:
+            log.error("outbox %s has an unknown kind %r", message.id, message.kind)
+            return Verdict(OutboxStatus.FAILED)
+        # "Your partner has left" is about a couple that just ended: no couple to check.
+        in_couple = (
+            message.couple_id is None
+            or kind is Delivery.PARTNER_LEFT
+            or (isinstance(person, Receiver) and person.couple_id == message.couple_id)
+        )
+        if not isinstance(person, Receiver) or not person.is_active or not in_couple:
+            return Verdict(OutboxStatus.SKIPPED)
+        if now - message.created_at > OUTBOX_MAX_AGE:
+            log.warning("outbox %s could not go out for a day; giving up", message.id)
+            return Verdict(OutboxStatus.FAILED)
+        return OutgoingNotice(message.id, message.chat_id, kind, json.loads(message.payload))

@@ -1,0 +1,127 @@
+"""The one claim mechanism for everything the bot sends on its own (nudges, digests, outbox).
+
+Each of the three tables has the same delivery columns: ``status``, ``due_at``, ``attempt``,
+``lease_until``, ``lease_owner``. A row is claimed one at a time, right before its request is
+written (status ``sending``, a lease, this process's owner token, one more attempt), with
+``FOR UPDATE SKIP LOCKED`` so that two processes racing for it never wait for each other and
+exactly one wins. A row still ``sending`` after its lease belonged to a process that died
+with the request possibly written: it becomes ``maybe`` and is never sent again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, TextClause, bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.delivery_models import OPEN_OUTBOX, OutboxMessage, OutboxStatus
+from storage.models import OPEN_NUDGE, Nudge, NudgeStatus
+from storage.weekly_models import DigestStatus, WeeklyDigest
+
+SENDING = "sending"
+MAYBE = "maybe"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryTable:
+    """One table the engine delivers from, and the spelling of its "waiting" status."""
+
+    name: str
+    table: Table
+    pending: str  # the status of a row waiting for its due time
+    open_condition: TextClause | None  # the literal its partial index is built on
+    has_message_id: bool
+
+
+NUDGES = DeliveryTable(
+    "nudge", cast(Table, Nudge.__table__), NudgeStatus.PLANNED, OPEN_NUDGE, has_message_id=True
+)
+DIGESTS = DeliveryTable(
+    "digest", cast(Table, WeeklyDigest.__table__), DigestStatus.PLANNED, None, has_message_id=False
+)
+OUTBOX = DeliveryTable(
+    "outbox",
+    cast(Table, OutboxMessage.__table__),
+    OutboxStatus.PENDING,
+    OPEN_OUTBOX,
+    has_message_id=True,
+)
+
+
+async def claim(
+    session: AsyncSession,
+    table: DeliveryTable,
+    ids: Sequence[int],
+    *,
+    now: datetime,
+    lease_until: datetime,
+    owner: str,
+) -> set[int]:
+    """Claim those of ``ids`` that are still due and free; returns the ids now ours."""
+    t = table.table
+    free = (
+        select(t.c.id)
+        .where(t.c.id.in_(list(ids)), t.c.status == table.pending, t.c.due_at <= now)
+        .with_for_update(skip_locked=True)
+    )
+    rows = await session.execute(
+        update(t)
+        .where(t.c.id.in_(free.scalar_subquery()))
+        .values(status=SENDING, lease_until=lease_until, lease_owner=owner, attempt=t.c.attempt + 1)
+        .returning(t.c.id)
+    )
+    return {row[0] for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """What to write on one row: ``values`` (status, sent_at, due_at, …).
+
+    ``owner`` set: only while this owner holds the claim; ``None``: only while the row is
+    still waiting (an outcome decided without claiming it, e.g. skipped).
+    """
+
+    row_id: int
+    values: dict[str, Any]
+    owner: str | None
+
+
+async def finish(session: AsyncSession, table: DeliveryTable, finishes: Sequence[Finish]) -> None:
+    """Record outcomes, a few statements for many rows (grouped by the columns they set)."""
+    groups: dict[tuple[bool, frozenset[str]], list[dict[str, Any]]] = {}
+    for item in finishes:
+        values = {"lease_until": None, **item.values}
+        key = (item.owner is not None, frozenset(values))
+        params = {f"v_{name}": value for name, value in values.items()}
+        params["b_id"] = item.row_id
+        if item.owner is not None:
+            params["b_owner"] = item.owner
+        groups.setdefault(key, []).append(params)
+    t = table.table
+    for (owned, columns), rows in groups.items():
+        guard = t.c.lease_owner == bindparam("b_owner") if owned else t.c.status == table.pending
+        statement = (
+            update(t)
+            .where(t.c.id == bindparam("b_id"), guard)
+            .values({name: bindparam(f"v_{name}") for name in columns})
+        )
+        connection = await session.connection()
+        await connection.execute(statement, rows)
+
+
+async def expire_leases(session: AsyncSession, table: DeliveryTable, now: datetime) -> int:
+    """Rows whose sender died mid-send: ``maybe`` (never resent). Returns how many."""
+    t = table.table
+    statement = update(t)
+    if table.open_condition is not None:
+        statement = statement.where(table.open_condition)  # lets the database use the index
+    result = await session.execute(
+        statement.where(t.c.status == SENDING, t.c.lease_until < now).values(
+            status=MAYBE, lease_until=None
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
