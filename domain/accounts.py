@@ -89,13 +89,10 @@ async def forget(work: Work) -> Person | Stale | None:
     Their events, invites and attempts go with them (ON DELETE CASCADE); their nudges and
     outbox rows are deleted explicitly (those tables have no foreign keys). A couple both of
     whose members are gone is deleted too, so nothing about either of them remains.
-    ``Stale`` for someone the bot did not know before this very update (an old button):
-    nothing is done, or said, twice.
+    ``Stale`` when a simultaneous tap forgot them a moment ago: nothing is done, or said,
+    twice.
     """
     session, me = work.session, work.me
-    if work.newcomer:  # registered by this very update (an old button): nobody to forget
-        await session.delete(me)
-        return Stale.STALE
     if me.couple_id is not None:
         await couples.get_active(session, me.couple_id, for_update=True)  # as unpair
     user = await users.get(session, me.id, for_update=True)

@@ -39,8 +39,6 @@ class Work:
     session: AsyncSession
     now: datetime
     me: User
-    #: True when this very update is the first the bot hears from the person.
-    newcomer: bool = False
     #: Outbox rows written so far; the bot wakes the sender after the commit when non-zero.
     owed: int = field(default=0)
 
@@ -98,10 +96,10 @@ async def unit_of_work(
                     raise Stranger(user_id)
                 if first_name is not None:
                     known.first_name = first_name[:128]
-                me, newcomer = known, False
+                me = known
             else:
-                me, newcomer = await users.upsert(session, user_id, first_name, now)
-            yield Work(session, now, me, newcomer)
+                me = await users.upsert(session, user_id, first_name, now)
+            yield Work(session, now, me)
     except IntegrityError as error:
         # Two copies of one update raced past the inbox check; the key kept one of them.
         if update_id is not None and "processed_updates" in str(error):

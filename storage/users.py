@@ -17,23 +17,20 @@ async def get(session: AsyncSession, user_id: int, *, for_update: bool = False) 
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def upsert(
-    session: AsyncSession, user_id: int, first_name: str, now: datetime
-) -> tuple[User, bool]:
-    """The person as Telegram knows them now (their name may have changed since last time),
-    and whether they are new."""
+async def upsert(session: AsyncSession, user_id: int, first_name: str, now: datetime) -> User:
+    """The person as Telegram knows them now; their name may have changed since last time."""
     user = await get(session, user_id)
     if user is None:
         user = User(id=user_id, first_name=first_name[:128], created_at=now, is_active=True)
         session.add(user)
         await session.flush()
-        return user, True
+        return user
     user.first_name = first_name[:128]
     if not user.is_active:
         # Back after blocking the bot: their cancelled nudges get planned afresh.
         user.is_active = True
         user.planned_through = None
-    return user, False
+    return user
 
 
 async def partner_of(session: AsyncSession, user: User) -> User | None:

@@ -297,9 +297,10 @@ async def test_forget_me_deletes_the_person_and_their_events(harness: Harness) -
     bob_row = await user_row(h, BOB)
     assert bob_row is not None and bob_row.couple_id is None
 
-    # The same confirmation again: there is nobody left to forget.
+    # The same confirmation again: there is nobody left to forget, and it does not bring
+    # Alice back.
     again = await tap_data(alice, forget, message_id=ask.message_id)
-    assert again.text == texts.STALE_BUTTON
+    assert again.text == texts.SAY_START_FIRST
     assert await user_row(h, ALICE) is None
 
 

@@ -48,7 +48,7 @@ def day(n: int, start: date = WEEK) -> date:
 
 async def add_person(db: Database, user_id: int, name: str, zone: str | None) -> None:
     async with db.transaction() as session:
-        user, _ = await users.upsert(session, user_id, name, datetime(2026, 1, 1, tzinfo=UTC))
+        user = await users.upsert(session, user_id, name, datetime(2026, 1, 1, tzinfo=UTC))
         user.timezone = zone
 
 
