@@ -20,13 +20,16 @@ from scheduling.delivery import Deliveries, DeliveryReport
 from scheduling.digest import DigestReport, DigestSource, run_digests
 from scheduling.planning import PlanningReport, plan_pending
 from scheduling.sources import NudgeSource, OutboxSource
-from storage import nudges
+from storage import inbox, nudges
 from storage.database import Database
 
 log = logging.getLogger(__name__)
 
 #: A sent nudge with no answer after this long counts as ignored (for the back-off).
 ANSWER_DEADLINE = timedelta(hours=20)
+#: How long handled update ids are kept. Telegram gives up redelivering an update after a
+#: day, and restarts its ids only after a quiet week: a few days covers both.
+INBOX_RETENTION = timedelta(days=3)
 
 PLAN_EVERY = timedelta(minutes=10)
 DISPATCH_EVERY = timedelta(seconds=10)
@@ -100,6 +103,11 @@ class NudgeService:
         finally:
             self._waker = None
 
+    async def settled(self) -> None:
+        """Wait until the outbox pass that :meth:`wake` started (if any) has finished."""
+        while (waker := self._waker) is not None:
+            await asyncio.shield(waker)
+
     async def close(self) -> None:
         """Stop waking; cancel a pass in progress (its rows stay due, or end as "maybe")."""
         self._closed = True
@@ -110,11 +118,13 @@ class NudgeService:
                 await waker
 
     async def housekeeping(self) -> int:
-        """Unanswered nudges become "ignored", feeding the gentle back-off."""
+        """Unanswered nudges become "ignored", feeding the gentle back-off; handled update
+        ids past their retention are dropped."""
         async with self.db.transaction() as session:
             expired = await nudges.expire_unanswered(session, self.clock() - ANSWER_DEADLINE)
             for user_id, ritual in expired:
                 await nudges.bump_ignored(session, user_id, ritual, reset=False)
+            await inbox.forget_before(session, self.clock() - INBOX_RETENTION)
         return len(expired)
 
     async def run_all(self) -> DeliveryReport:

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from bot import callback_data as cd
 from bot.callback_data import SettingsAction
 from bot.context import Services
-from bot.unit_of_work import in_unit_of_work
 from bot.handlers import settings as handlers
+from bot.unit_of_work import in_unit_of_work
 from domain import accounts, nudge_settings, pairing
 from domain.clock import ManualClock
 from domain.kinds import Ritual

@@ -9,11 +9,10 @@ from sqlalchemy import func, select
 
 from domain import invite_codes, pairing
 from domain.clock import ManualClock
-from domain.pairing import NewInvite, Paired
+from domain.pairing import NewInvite, Paired, Refused
 from domain.results import PairProblem
 from storage.database import Database
 from storage.models import Couple, Invite, User
-from domain.pairing import Refused
 from tests.work import act, register
 
 ALICE, BOB, CAROL = 1001, 1002, 1003

@@ -7,6 +7,7 @@ Bot API base URLs pointed at the fake server — on a real migrated database. Ti
 
 from __future__ import annotations
 
+import asyncio
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -39,6 +40,15 @@ class Harness:
 
     def user(self, user_id: int, first_name: str) -> FakeUser:
         return self.fake.user(user_id, first_name)
+
+    async def settled(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has finished with every update it was given, and with the
+        outbox pass those updates started: only then can a test say "nothing was sent"."""
+        async with asyncio.timeout(timeout):
+            while not self.fake.quiet:  # handed out and confirmed by the next poll
+                await asyncio.sleep(0.005)
+            await self.app.update_queue.join()  # PTB marks each update done after handling
+            await self.nudges.settled()
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ async def test_outsider_forging_a_love_back_gets_no_longer_active(harness: Harne
     answer = await tap_data(alice, love)
     assert answer.text == texts.STALE_BUTTON
     assert await snapshot(h) == before
+    await h.settled()
     assert alice.unread == [] and bob.unread == [] and carol.unread == []
 
 
@@ -68,6 +69,7 @@ async def test_unpair_button_of_another_couple_changes_nothing(harness: Harness)
     assert await snapshot(h) == before
     assert all(c.ended_at is None for c in await couples(h))
     for person in (alice, bob, carol, dave, erin):
+        await h.settled()
         assert person.unread == [], person
 
 
@@ -84,6 +86,7 @@ async def test_unknown_or_malformed_buttons_are_answered_and_change_nothing(
         answer = await tap_data(alice, data, message_id=menu.message_id)
         assert answer.text == texts.STALE_BUTTON, data
     assert await snapshot(h) == before
+    await h.settled()
     assert menu.edits == 0 and alice.unread == [] and bob.unread == []
 
 
@@ -114,6 +117,7 @@ async def test_old_buttons_are_stale_after_unpairing(harness: Harness) -> None:
     )
     assert await snapshot(h) == before
     assert menu.edits == 0 and relayed.edits == 0
+    await h.settled()
     assert alice.unread == [] and bob.unread == []
 
 
@@ -182,6 +186,7 @@ async def test_unpair_asks_first_and_keeping_things_changes_nothing(harness: Har
     kept = await alice.wait_for_edit(ask.message_id)
     assert kept.body == "Okay — nothing has changed. 💛" and kept.buttons == []
     assert await snapshot(h) == before
+    await h.settled()
     assert bob.unread == []
 
 
@@ -239,6 +244,7 @@ async def test_both_partners_unpairing_at_the_same_moment(harness: Harness) -> N
     assert sorted(str(a.text) for a in answers) == ["None", texts.STALE_BUTTON]
     for person in (alice, bob):
         await person.wait_for(lambda m: "has ended" in m.body)
+        await h.settled()
         assert person.unread == []
     [couple] = await couples(h)
     assert couple.ended_at is not None
@@ -263,6 +269,7 @@ async def test_forget_me_asks_first_and_keeping_things_changes_nothing(harness: 
     await tap(alice, "Keep things as they are", message_id=ask.message_id)
     assert (await alice.wait_for_edit(ask.message_id)).body == texts.CANCELLED
     assert await snapshot(h) == before
+    await h.settled()
     assert bob.unread == []
 
 

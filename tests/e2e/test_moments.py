@@ -75,6 +75,7 @@ async def test_a_tap_stores_one_connection_event_and_confirms(harness: Harness) 
         EventSource.MOMENT,
     )
     assert event.created_at == h.clock()
+    await h.settled()
     assert bob.unread == []  # logging is private; nothing is pushed to the partner
 
 
@@ -211,6 +212,7 @@ async def test_love_back_is_relayed_once(harness: Harness) -> None:
     again = await tap_data(bob, love, message_id=relayed.message_id)
     assert again.text == texts.STALE_BUTTON == "This is no longer active. 🌿"
     assert await snapshot(h) == before
+    await h.settled()
     assert alice.unread == []
     kinds = [(e.actor_id, e.kind) for e in await events(h)]
     assert kinds == [(ALICE, MomentKind.THINKING_OF_YOU), (BOB, MomentKind.LOVE_BACK)]
@@ -229,6 +231,7 @@ async def test_a_double_tap_on_love_back_relays_once(harness: Harness) -> None:
     )
     assert sorted(str(a.text) for a in answers) == ["Love sent back to Alice ❤️", texts.STALE_BUTTON]
     assert (await alice.next_message()).body == "❤️ Bob sends love back."
+    await h.settled()
     assert alice.unread == []
     assert [e.kind for e in await events(h, BOB)] == [MomentKind.LOVE_BACK]
     assert_no_error_shown(h)
@@ -245,6 +248,7 @@ async def test_a_note_over_500_characters_is_refused_kindly(harness: Harness) ->
         "That's a lovely long note — could you keep it under 500 characters? Nothing was sent yet."
     )
     assert await snapshot(h) == before
+    await h.settled()
     assert bob.unread == []
 
     await say(alice, "/thinking " + "y" * 500)  # exactly at the limit is fine

@@ -122,6 +122,7 @@ async def test_not_now_changes_nothing_and_the_code_still_works(harness: Harness
     assert declined.body.startswith("No problem — nothing has changed.")
     assert declined.buttons == []
     assert await snapshot(h) == before
+    await h.settled()
     assert alice.unread == []
 
     again = await say(bob, f"/pair {invitation.display_code}")
@@ -147,6 +148,7 @@ async def test_a_double_tap_on_yes_pairs_once_and_keeps_the_warm_confirmation(
     assert sorted(str(a.text) for a in answers) == ["None", texts.STALE_BUTTON]
     for person in (alice, bob):
         await person.wait_for(lambda m: "now paired" in m.body)
+        await h.settled()
         assert person.unread == []
     assert preview.body == "You said yes to Alice 💞" and preview.edits == 1
     assert len(await couples(h)) == 1
@@ -249,6 +251,7 @@ async def test_someone_already_paired_can_neither_accept_nor_invite(harness: Har
     assert reply.body.startswith("You're already paired with Bob 💞")
     assert "t.me/" not in reply.body
     assert await snapshot(h) == before
+    await h.settled()
     assert carol.unread == []
 
 

@@ -143,6 +143,7 @@ async def test_both_partners_asking_in_their_own_words_read_the_same_week(
         assert reply.photo.endswith(b"IEND\xaeB`\x82")
         assert reply.photo_sizes and reply.photo_sizes[0]["width"] == 900
     # One message per question: the words fit in the caption, nothing else was sent.
+    await h.settled()
     assert anna.unread == [] and ben.unread == []
 
 

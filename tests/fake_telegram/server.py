@@ -503,6 +503,10 @@ class FakeTelegram:
         self._blocked: set[int] = set()
         self._faults: list[_Fault] = []
         self._pending: list[JSONDict] = []
+        #: Updates handed out again with their old ids (see ``deliver_again``).
+        self._again: list[JSONDict] = []
+        #: Every update queued so far, newest last (to hand one out again).
+        self.updates: list[JSONDict] = []
         self._update_ids = itertools.count(1)
         self._allowed_updates: list[str] = []
         self._poll_generation = 0
@@ -721,8 +725,21 @@ class FakeTelegram:
         update = {"update_id": next(self._update_ids), **payload}
         async with self._updates_changed:
             self._pending.append(update)
+            self.updates.append(update)
             self._updates_changed.notify_all()
         return update
+
+    async def deliver_again(self, update: JSONDict) -> None:
+        """Hand an update the bot already had to it once more, with the same ``update_id``:
+        what Telegram does when the bot's confirmation was lost, or a webhook is retried."""
+        async with self._updates_changed:
+            self._again.append(update)
+            self._updates_changed.notify_all()
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing queued for the bot: every update was handed out and confirmed."""
+        return not self._pending and not self._again
 
     # -- internals shared with FakeUser -------------------------------------------------------
 
@@ -977,7 +994,7 @@ class FakeTelegram:
 
             def ready() -> bool:
                 superseded = generation != self._poll_generation
-                return self._stopping or superseded or bool(self._deliverable())
+                return self._stopping or superseded or bool(self._again or self._deliverable())
 
             if timeout > 0 and not ready():
                 self.polls_waiting += 1
@@ -991,7 +1008,8 @@ class FakeTelegram:
                     self.polls_waiting -= 1
             if generation != self._poll_generation and not self._stopping:
                 raise ApiError(409, _DEFAULT_DESCRIPTIONS[409])
-            return self._deliverable()[:limit]
+            again, self._again = self._again, []
+            return again + self._deliverable()[: max(limit - len(again), 0)]
 
     def _deliverable(self) -> list[JSONDict]:
         def allowed(update: JSONDict) -> bool:
