@@ -32,7 +32,11 @@ class Settings(BaseSettings):
     def _looks_like_a_token(cls, value: SecretStr) -> SecretStr:
         if not TOKEN_PATTERN.match(value.get_secret_value().strip()):
             # Never echo the value: a half-pasted token is still a secret.
-            raise ValueError("does not look like a BotFather token (expected '123456:ABC...')")
+            raise ValueError(
+                "does not look like a BotFather token (expected the bot's number, a colon "
+                "and a secret of 20 or more letters, digits, '-' or '_', like "
+                "'123456789:AAH-your-token-from-BotFather')"
+            )
         return SecretStr(value.get_secret_value().strip())
 
     @field_validator("log_level", mode="before")

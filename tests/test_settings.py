@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from bot.log_setup import RedactSecrets
 from bot.settings import Settings
@@ -92,3 +94,16 @@ def test_log_records_never_contain_the_token(caplog: pytest.LogCaptureFixture) -
     formatted = [logging.Formatter().format(r) for r in records]
     assert len(formatted) == 2
     assert all(GOOD_TOKEN not in text and "<redacted>" in text for text in formatted)
+
+
+def test_the_readme_examples_token_is_accepted() -> None:
+    """The README's run command must work as written: its example token passes validation."""
+    examples = set(re.findall(r"TELEGRAM_BOT_TOKEN=(\S+)", (REPO / "README.md").read_text()))
+    examples -= {"..."}
+    assert examples
+    for token in examples:
+        settings = Settings(telegram_bot_token=token)  # type: ignore[arg-type]
+        assert settings.telegram_bot_token.get_secret_value() == token
+    # ...and a refused token is told the same shape the README shows.
+    with pytest.raises(ValidationError, match="123456789:AAH-your-token-from-BotFather"):
+        Settings(telegram_bot_token="123456:ABC")  # type: ignore[arg-type]
