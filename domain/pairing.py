@@ -83,10 +83,11 @@ async def accept(work: Work, typed_code: str) -> Paired | Refused | Stale:
     ``Stale`` when this person already said yes to this very code and is paired through it:
     a double tap, or an older copy of the preview, must not answer a warm "yes" with a refusal.
     """
-    if await _accepted_already(work, typed_code):
-        return Stale.STALE
     problem, invite = await _check(work, typed_code, for_update=True)
     if problem is not None:
+        # Checked after the locking read, so a simultaneous first tap has committed.
+        if await _accepted_already(work, typed_code):
+            return Stale.STALE
         return await _refused(work, problem)
     assert invite is not None
     me = work.me
