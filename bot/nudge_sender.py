@@ -10,6 +10,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, T
 from telegram.error import RetryAfter as TelegramRetryAfter
 
 from bot import callbacks
+from bot.aiohttp_request import NotSent
 from bot.handlers.weekly import week_keyboard
 from domain.kinds import NUDGE_ACTIONS, Ritual
 from messages import nudges as copy
@@ -66,14 +67,14 @@ class TelegramNudgeSender:
             raise RecipientBlocked(str(error)) from error
         except TelegramRetryAfter as error:
             raise RetryLater(_seconds(error.retry_after)) from error
-        except TimedOut as error:
-            raise MaybeDelivered(str(error)) from error
+        except NotSent as error:  # the connection never opened: safe to send again
+            raise NotDelivered(str(error)) from error
         except BadRequest as error:
             if "chat not found" in error.message.lower():
                 raise RecipientBlocked(str(error)) from error
             raise
-        except NetworkError as error:
-            raise NotDelivered(str(error)) from error
+        except (TimedOut, NetworkError) as error:  # it may have reached Telegram
+            raise MaybeDelivered(str(error)) from error
         return message.message_id
 
 

@@ -15,10 +15,11 @@ from datetime import timedelta
 from typing import Final
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.error import RetryAfter as TelegramRetryAfter
 
 from bot import callbacks, keyboards
+from bot.aiohttp_request import NotSent
 from bot.context import BotContext
 from bot.handlers.common import message, register, user_id
 from domain import weekly
@@ -189,14 +190,14 @@ def _translated(error: TelegramError) -> Exception:
         return RecipientBlocked(str(error))
     if isinstance(error, TelegramRetryAfter):
         return RetryLater(_seconds(error.retry_after))
-    if isinstance(error, TimedOut):
-        return MaybeDelivered(str(error))
+    if isinstance(error, NotSent):  # the connection never opened: safe to send again
+        return NotDelivered(str(error))
     if isinstance(error, BadRequest):
         if "chat not found" in error.message.lower():
             return RecipientBlocked(str(error))
         return error
-    if isinstance(error, NetworkError):
-        return NotDelivered(str(error))
+    if isinstance(error, NetworkError):  # TimedOut too: it may have reached Telegram
+        return MaybeDelivered(str(error))
     return error
 
 
