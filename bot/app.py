@@ -9,7 +9,6 @@ from typing import Any
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -26,11 +25,12 @@ from bot.context import BotApplication, BotContext, Services
 from bot.handlers import account, help, moments, nudges, onboarding, pairing, weekly
 from bot.handlers import settings as settings_handlers
 from bot.nudge_sender import TelegramNudgeSender, tell_partner_unreachable
+from bot.rate_limiter import TelegramRateLimiter
 from bot.settings import Settings
 from domain.clock import Clock, system_clock
 from messages import settings as settings_texts
 from messages import texts
-from scheduling.digest import DIGEST_EVERY, digest_limiter, render_pool, run_digests
+from scheduling.digest import DIGEST_EVERY, render_pool, run_digests
 from scheduling.dispatcher import Dispatcher
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.service import (
@@ -49,12 +49,17 @@ def build_application(
     clock: Clock = system_clock,
     rng: random.Random | None = None,
     run_jobs: bool = True,
+    limiter: SendRateLimiter | None = None,
 ) -> BotApplication:
     """A ready-to-run Application.
 
     ``clock`` and ``rng`` are injectable so tests can move time and fix the draws;
-    ``run_jobs=False`` leaves the periodic nudge jobs to the caller (tests tick them).
+    ``run_jobs=False`` leaves the periodic nudge jobs to the caller (tests tick them);
+    ``limiter`` replaces Telegram's pacing (tests that hold conversations make it quicker).
     """
+    # One limiter for everything sent to chats: replies, relays, nudges and digests share
+    # Telegram's limits, so they share the pacing.
+    limiter = limiter or SendRateLimiter()
     application: BotApplication = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -68,9 +73,9 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=BotContext))
-        # Overall pacing only; a 429 surfaces to the caller (the dispatcher reschedules the
-        # nudge durably) instead of a request sleeping for Telegram's retry_after.
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        # Paces messages to chats; a 429 surfaces to the caller (the dispatcher reschedules
+        # the nudge durably) instead of a request sleeping for Telegram's retry_after.
+        .rate_limiter(TelegramRateLimiter(limiter))
         .concurrent_updates(True)
         .post_init(_post_init)
         .build()
@@ -81,7 +86,7 @@ def build_application(
             db,
             TelegramNudgeSender(application.bot),
             clock,
-            limiter=SendRateLimiter(),
+            limiter=limiter,
             on_blocked=partial(tell_partner_unreachable, application.bot, db),
         ),
         clock,
@@ -90,11 +95,13 @@ def build_application(
     application.bot_data["services"] = Services(db=db, clock=clock, nudges=service)
     register_handlers(application)
     if run_jobs:
-        schedule_jobs(application, service)
+        schedule_jobs(application, service, limiter)
     return application
 
 
-def schedule_jobs(application: BotApplication, service: NudgeService) -> None:
+def schedule_jobs(
+    application: BotApplication, service: NudgeService, limiter: SendRateLimiter
+) -> None:
     """A handful of periodic jobs for everyone (APScheduler via PTB's JobQueue).
 
     The database holds the schedule itself, so these jobs hold no per-person state and a
@@ -116,11 +123,7 @@ def schedule_jobs(application: BotApplication, service: NudgeService) -> None:
     jobs.run_repeating(dispatch, interval=DISPATCH_EVERY, first=5, name="dispatch nudges")
     jobs.run_repeating(housekeeping, interval=HOUSEKEEPING_EVERY, first=60, name="housekeeping")
 
-    digest_sender, limiter, pool = (
-        weekly.TelegramDigestSender(application.bot),
-        digest_limiter(),
-        render_pool(),
-    )
+    digest_sender, pool = weekly.TelegramDigestSender(application.bot), render_pool()
 
     async def digest(_: BotContext) -> None:
         await run_digests(

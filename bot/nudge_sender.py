@@ -12,6 +12,7 @@ from telegram.error import RetryAfter as TelegramRetryAfter
 from bot import callbacks
 from bot.aiohttp_request import NotSent
 from bot.handlers.weekly import week_keyboard
+from bot.rate_limiter import already_paced
 from domain.kinds import NUDGE_ACTIONS, Ritual
 from messages import nudges as copy
 from messages import texts
@@ -62,6 +63,7 @@ class TelegramNudgeSender:
                 nudge.user_id,
                 text,
                 reply_markup=nudge_keyboard(nudge),
+                **already_paced(self.bot),  # the dispatcher acquired for this chat
             )
         except Forbidden as error:
             raise RecipientBlocked(str(error)) from error

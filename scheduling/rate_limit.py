@@ -40,10 +40,10 @@ class SendRateLimiter:
         # Evenly spaced, with a little headroom: requests in flight arrive with jitter, and
         # Telegram counts arrivals, not our intentions. A bucket of one never bursts.
         self._overall = AsyncLimiter(1, 1.0 / max(per_second - 3, 1))
-        self._chats: dict[int, _Chat] = {}
+        self._chats: dict[int | str, _Chat] = {}
         self._sweep_at = _SWEEP_AT
 
-    async def acquire(self, chat_id: int) -> None:
+    async def acquire(self, chat_id: int | str) -> None:
         """Wait until one more message, to ``chat_id``, keeps both limits."""
         chat = self._chat(chat_id)
         async with chat.turn:
@@ -65,7 +65,7 @@ class SendRateLimiter:
         """How many per-chat buckets are held right now (memory stays bounded)."""
         return len(self._chats)
 
-    def _chat(self, chat_id: int) -> _Chat:
+    def _chat(self, chat_id: int | str) -> _Chat:
         chat = self._chats.get(chat_id)
         if chat is None:
             if len(self._chats) >= self._sweep_at:

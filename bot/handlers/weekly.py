@@ -22,6 +22,7 @@ from bot import callbacks, keyboards
 from bot.aiohttp_request import NotSent
 from bot.context import BotContext
 from bot.handlers.common import message, register, user_id
+from bot.rate_limiter import already_paced
 from domain import weekly
 from domain.results import NotPaired
 from domain.weekly import Reflection
@@ -128,13 +129,17 @@ def reflection_parts(reflection: Reflection, *, digest: bool = False) -> list[Pa
     return [Part(key, png), Part(text)]
 
 
-async def send_part(bot: Bot, chat_id: int, part: Part) -> None:
-    """One message; the PNG is uploaded from memory under a friendly file name."""
+async def send_part(bot: Bot, chat_id: int, part: Part, *, paced: bool = False) -> None:
+    """One message; the PNG is uploaded from memory under a friendly file name.
+
+    ``paced``: the caller already acquired the rate limiter for this chat.
+    """
+    extra = already_paced(bot) if paced else {}
     if part.photo is None:
-        await bot.send_message(chat_id, part.text)
+        await bot.send_message(chat_id, part.text, **extra)
     else:
         photo = InputFile(part.photo, filename=CHART_FILENAME)
-        await bot.send_photo(chat_id, photo, caption=part.text)
+        await bot.send_photo(chat_id, photo, caption=part.text, **extra)
 
 
 async def send_reflection(bot: Bot, chat_id: int, reflection: Reflection) -> None:
@@ -174,7 +179,8 @@ class TelegramDigestSender:
         chat_id = reflection.asker.user_id
         for index, part in enumerate(reflection_parts(reflection, digest=True)):
             try:
-                await send_part(self.bot, chat_id, part)
+                # The digest job acquired for the first part; a second waits its turn.
+                await send_part(self.bot, chat_id, part, paced=index == 0)
             except TelegramError as error:
                 if index > 0:  # the chart is on their screen: better half once than twice
                     raise MaybeDelivered(str(error)) from error
