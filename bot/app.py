@@ -59,7 +59,8 @@ def build_application(
     """
     # One limiter for everything sent to chats: replies, relays, nudges and digests share
     # Telegram's limits, so they share the pacing.
-    limiter = limiter or SendRateLimiter()
+    if limiter is None:
+        limiter = SendRateLimiter()
     application: BotApplication = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())

@@ -11,16 +11,20 @@ import time
 from collections.abc import AsyncIterator, Mapping
 
 import pytest
+from telegram import Bot as PlainBot
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
 from bot.aiohttp_request import AiohttpRequest
+from bot.app import build_application
 from bot.rate_limiter import PACED, TelegramRateLimiter, already_paced
+from bot.settings import Settings
 from scheduling.rate_limit import SendRateLimiter
+from storage.database import Database
 from tests.fake_telegram import FakeTelegram, FakeUser
 
-TOKEN = "123456:TEST-token"
+TOKEN = "123456789:TESTtokenTESTtokenTESTtoken00"
 INTERVAL = 0.3
 
 Bot = ExtBot[Mapping[str, object]]
@@ -120,7 +124,20 @@ async def test_a_429_reaches_the_caller_without_a_retry(
 
 
 def test_a_bot_without_a_rate_limiter_is_not_given_rate_limit_args(fake: FakeTelegram) -> None:
-    from telegram import Bot as PlainBot
-
     assert already_paced(PlainBot(TOKEN, base_url=fake.base_url)) == {}
     assert already_paced(ExtBot(TOKEN, base_url=fake.base_url)) == {}
+
+
+async def test_the_application_paces_everything_with_one_limiter(
+    fake: FakeTelegram, db: Database
+) -> None:
+    settings = Settings(
+        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_api_base_url=fake.base_url,
+        telegram_file_base_url=fake.file_base_url,
+    )
+    app = build_application(settings, db, run_jobs=False)
+    ptb_limiter = app.bot.rate_limiter
+    assert isinstance(ptb_limiter, TelegramRateLimiter)
+    assert app.bot_data["services"].nudges.dispatcher.limiter is ptb_limiter.limiter
+    assert already_paced(app.bot) == {"rate_limit_args": PACED}
