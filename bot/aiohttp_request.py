@@ -8,17 +8,35 @@ what lets one process approach Telegram's paid-broadcast ceiling (``bench/bench_
 from __future__ import annotations
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+__all__ = ["AiohttpRequest", "NotSent"]
+
+#: The class of PTB's "argument not passed" marker, reached through public names only.
+_DefaultValue = type(BaseRequest.DEFAULT_NONE)
+
 
 class NotSent(NetworkError):
-    """The connection never opened: Telegram cannot have seen the request."""
+    """The connection never opened: Telegram cannot have seen the request.
+
+    Raised only when aiohttp failed before writing a byte: the connector could not connect
+    (``aiohttp.ClientConnectorError`` and its subclasses: refused, DNS, TLS handshake,
+    proxy) or timed out connecting or waiting for a pooled connection
+    (``aiohttp.ConnectionTimeoutError``). Sending again cannot duplicate anything.
+
+    Every other failure is raised as PTB's plain ``NetworkError`` (the server disconnected,
+    the response was cut short) or ``TimedOut`` (no answer in time after the request was
+    written), and means *fate unknown*: Telegram may have received the request and
+    delivered the message, so retrying may show it twice. That includes failing to write to
+    a pooled keep-alive connection the server had already closed: part of the request may
+    have left, so it is not claimed to be unsent.
+    """
 
 
 class AiohttpRequest(BaseRequest):
+    """PTB's ``BaseRequest`` over aiohttp; see :class:`NotSent` for what its errors mean."""
+
     def __init__(
         self,
         connection_pool_size: int = 64,
@@ -55,10 +73,12 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        # PTB's own annotation is a private alias (``ODVInput[float]``); ``object`` is wider,
+        # which an override may be, and the values are narrowed by ``_timeout`` below.
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
@@ -73,21 +93,35 @@ class AiohttpRequest(BaseRequest):
                 filename, content, mimetype = _unpack(upload)
                 form.add_field(name, content, filename=filename, content_type=mimetype)
             body = form
-        read = self._read_timeout if isinstance(read_timeout, DefaultValue) else read_timeout
-        connect = (
-            self._connect_timeout if isinstance(connect_timeout, DefaultValue) else connect_timeout
-        )
+        read = _timeout(read_timeout, self._read_timeout)
+        connect = _timeout(connect_timeout, self._connect_timeout)
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
         try:
             async with self._session.request(method, url, data=body, timeout=timeout) as response:
                 return response.status, await response.read()
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
+            # Raised by the connector, before anything was written.
+            raise NotSent(_describe(error)) from error
         except TimeoutError as error:
-            raise TimedOut from error
-        except aiohttp.ClientConnectorError as error:
-            # The connection never opened, so Telegram cannot have seen the request.
-            raise NotSent(f"aiohttp.{type(error).__name__}: {error}") from error
+            # After the request was (perhaps partly) written: Telegram may have it.
+            raise TimedOut(_describe(error)) from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            raise NetworkError(_describe(error)) from error
+
+
+def _timeout(value: object, default: float | None) -> float | None:
+    """A per-call timeout as PTB passes it: unset (its default marker), None, or seconds."""
+    if value is None:
+        return None
+    if isinstance(value, _DefaultValue):
+        return default
+    if isinstance(value, int | float):
+        return float(value)
+    raise TypeError(f"a timeout must be a number of seconds or None, not {value!r}")
+
+
+def _describe(error: BaseException) -> str:
+    return f"aiohttp.{type(error).__name__}: {error}"
 
 
 def _unpack(upload: object) -> tuple[str | None, bytes, str | None]:

@@ -9,7 +9,6 @@ from typing import Any
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -25,6 +24,7 @@ from bot.aiohttp_request import AiohttpRequest
 from bot.context import BotApplication, BotContext, Services
 from bot.handlers import account, help, moments, nudges, onboarding, pairing, weekly
 from bot.handlers import settings as settings_handlers
+from bot.rate_limiter import TelegramRateLimiter
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
 from bot.unit_of_work import Handler, in_unit_of_work
@@ -50,16 +50,21 @@ def build_application(
     clock: Clock = system_clock,
     rng: random.Random | None = None,
     run_jobs: bool = True,
+    limiter: SendRateLimiter | None = None,
 ) -> BotApplication:
     """A ready-to-run Application.
 
     ``clock`` and ``rng`` are injectable so tests can move time and fix the draws;
-    ``run_jobs=False`` leaves the periodic nudge jobs to the caller (tests tick them).
+    ``run_jobs=False`` leaves the periodic nudge jobs to the caller (tests tick them);
+    ``limiter`` replaces Telegram's pacing (tests that hold conversations make it quicker).
 
     Everything the bot sends on its own goes through one delivery engine (nudges, digests,
-    the outbox); after committing an update that wrote outbox rows, call
-    ``application.bot_data["services"].nudges.wake()``.
+    the outbox); the unit of work wakes it after committing an update that wrote outbox rows.
     """
+    # One limiter for everything sent to chats: replies, relays, nudges and digests share
+    # Telegram's limits, so they share the pacing.
+    if limiter is None:
+        limiter = SendRateLimiter()
     application: BotApplication = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -73,9 +78,9 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=BotContext))
-        # Overall pacing only; a 429 surfaces to the caller (the delivery engine reschedules
-        # the row durably) instead of a request sleeping for Telegram's retry_after.
-        .rate_limiter(_OverallOnly(max_retries=0))
+        # Paces messages to chats; a 429 surfaces to the caller (the delivery engine
+        # reschedules the row durably) instead of a request sleeping for retry_after.
+        .rate_limiter(TelegramRateLimiter(limiter))
         .concurrent_updates(True)
         .post_init(_post_init)
         .post_stop(_post_stop)
@@ -85,7 +90,7 @@ def build_application(
         db,
         TelegramSender(application.bot),
         clock,
-        limiter=SendRateLimiter(),
+        limiter=limiter,
         lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
     service = NudgeService(
@@ -99,11 +104,13 @@ def build_application(
     application.bot_data["services"] = Services(db=db, clock=clock, nudges=service)
     register_handlers(application)
     if run_jobs:
-        schedule_jobs(application, service)
+        schedule_jobs(application, service, limiter)
     return application
 
 
-def schedule_jobs(application: BotApplication, service: NudgeService) -> None:
+def schedule_jobs(
+    application: BotApplication, service: NudgeService, limiter: SendRateLimiter
+) -> None:
     """A handful of periodic jobs for everyone (APScheduler via PTB's JobQueue).
 
     The database holds the schedule itself, so these jobs hold no per-person state and a
@@ -129,18 +136,6 @@ def schedule_jobs(application: BotApplication, service: NudgeService) -> None:
         await service.digests()
 
     jobs.run_repeating(digest, interval=DIGEST_EVERY, first=30, name="weekly digest")
-
-
-class _OverallOnly(AIORateLimiter):
-    """PTB's overall pacing, ignoring the ``{"paced": True}`` the delivery engine passes.
-
-    The engine paces its own sends with ``SendRateLimiter`` (overall and per chat) and says
-    so through ``rate_limit_args``; this limiter would read that as a retry count.
-    """
-
-    async def process_request(self, *args: Any, **kwargs: Any) -> Any:
-        kwargs["rate_limit_args"] = None
-        return await super().process_request(*args, **kwargs)
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

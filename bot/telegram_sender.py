@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardRemove
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -21,6 +21,7 @@ from bot import keyboards
 from bot.aiohttp_request import NotSent
 from bot.handlers.weekly import CHART_FILENAME, Part, reflection_parts
 from bot.nudge_sender import nudge_keyboard
+from bot.rate_limiter import PACED
 from domain.kinds import Delivery
 from messages import nudges as nudge_copy
 from messages import texts
@@ -34,10 +35,6 @@ from scheduling.sender import (
 )
 
 log = logging.getLogger(__name__)
-
-#: The delivery engine acquired the shared rate limiter already: PTB's must not again.
-PACED: Final = {"paced": True}
-
 
 def translate(error: TelegramError) -> SendResult:
     """The one translation of a Telegram error into what the engine does about it."""

@@ -18,6 +18,7 @@ from bot.app import build_application
 from bot.context import BotApplication
 from bot.settings import Settings
 from domain.clock import ManualClock
+from scheduling.rate_limit import SendRateLimiter
 from scheduling.service import NudgeService
 from storage.database import Database
 from tests.fake_telegram import FakeTelegram, FakeUser
@@ -62,7 +63,12 @@ async def harness(
             telegram_api_base_url=fake.base_url,
             telegram_file_base_url=fake.file_base_url,
         )
-        app = build_application(settings, db, clock=clock, rng=random.Random(7), run_jobs=False)
+        # Conversations here are about what people see, not pacing (tests/test_rate_limiter
+        # and tests/test_ptb_rate_limiter cover that): no 1 s between two replies to a chat.
+        quick = SendRateLimiter(per_chat_interval=0)
+        app = build_application(
+            settings, db, clock=clock, rng=random.Random(7), run_jobs=False, limiter=quick
+        )
         async with app:
             # run_polling() calls post_init between initialize() and start(); so do we.
             if app.post_init is not None:

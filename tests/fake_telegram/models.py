@@ -42,10 +42,12 @@ class RecordedRequest:
     error_code: int | None = None
     description: str | None = None
     received_at: float = 0.0  # time.monotonic() when the server got it (rate-limit checks)
+    #: The fake closed the connection instead of answering (``FakeTelegram.drop_next``).
+    dropped: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.error_code is None
+        return self.error_code is None and not self.dropped
 
 
 @dataclass(frozen=True)

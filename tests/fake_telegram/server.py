@@ -166,6 +166,13 @@ class _Fault:
 
 
 @dataclass
+class _Drop:
+    method: str
+    chat_id: int | None
+    remaining: int
+
+
+@dataclass
 class _Markup:
     inline: list[list[JSONDict]] | None = None
     keyboard: list[list[str]] | None = None
@@ -502,6 +509,7 @@ class FakeTelegram:
         self._users: dict[int, FakeUser] = {}
         self._blocked: set[int] = set()
         self._faults: list[_Fault] = []
+        self._drops: list[_Drop] = []
         self._pending: list[JSONDict] = []
         #: Updates handed out again with their old ids (see ``deliver_again``).
         self._again: list[JSONDict] = []
@@ -663,6 +671,15 @@ class FakeTelegram:
         error = ApiError(error_code, description, retry_after=retry_after)
         self._faults.append(_Fault(method.lower(), chat_id, error, times))
 
+    def drop_next(self, method: str, *, chat_id: int | None = None, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` (optionally only to ``chat_id``) lose
+        their connection after the request arrived: the fake reads the whole request, records
+        it (``RecordedRequest.dropped``; nothing else happens, as if Telegram had crashed
+        before acting), then closes the connection without a response. The client cannot
+        tell whether Telegram saw the request, which is the point of the fault.
+        """
+        self._drops.append(_Drop(method.lower(), chat_id, times))
+
     def block(self, user_id: int) -> None:
         """The user blocks the bot: every send/edit to them gets 403 until ``unblock``."""
         self._blocked.add(user_id)
@@ -818,6 +835,11 @@ class FakeTelegram:
         chat_id = chat_id if isinstance(chat_id, int) and not isinstance(chat_id, bool) else None
         spec = self._methods.get(name.lower())
         method, handler = spec if spec is not None else (name, None)
+        if self._take_drop(method, chat_id):
+            await self._record(method, params, chat_id, files, None, dropped=True)
+            if request.transport is not None:
+                request.transport.abort()  # no response: the client sees a disconnect
+            return web.Response()  # never written: the connection is gone
         try:
             if handler is None:
                 raise ApiError(404, "Not Found")
@@ -849,6 +871,8 @@ class FakeTelegram:
         chat_id: int | None,
         files: dict[str, UploadedFile],
         error: ApiError | None,
+        *,
+        dropped: bool = False,
     ) -> None:
         self.requests.append(
             RecordedRequest(
@@ -859,9 +883,19 @@ class FakeTelegram:
                 error_code=None if error is None else error.error_code,
                 description=None if error is None else error.description,
                 received_at=time.monotonic(),
+                dropped=dropped,
             )
         )
         await self._notify_state()
+
+    def _take_drop(self, method: str, chat_id: int | None) -> bool:
+        for drop in self._drops:
+            if drop.method == method.lower() and drop.chat_id in (None, chat_id):
+                drop.remaining -= 1
+                if drop.remaining <= 0:
+                    self._drops.remove(drop)
+                return True
+        return False
 
     def _take_fault(self, method: str, chat_id: int | None) -> ApiError | None:
         for fault in self._faults:
