@@ -21,16 +21,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select, update
-from telegram import Bot
+from telegram.ext import ExtBot
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bench._setup import NOW, fill_couples, migrated, sqlite_url
 from bot.aiohttp_request import AiohttpRequest
-from bot.nudge_sender import TelegramNudgeSender
+from bot.telegram_sender import TelegramSender
 from domain.clock import ManualClock
 from domain.kinds import Ritual
-from scheduling.dispatcher import Dispatcher
+from scheduling.delivery import Deliveries
 from scheduling.rate_limit import SendRateLimiter
+from scheduling.sources import NudgeSource
 from storage.database import Database
 from storage.models import Nudge, User
 from tests.conftest import throwaway_postgres_database
@@ -74,12 +75,12 @@ async def _run(url: str, base_url: str, people: int, *, concurrency: int,
     await fill_couples(db, people // 2)
     ids = list(range(FIRST_ID, FIRST_ID + people))
     await _due_nudges(db, ids, per_user)
-    bot = Bot(TOKEN, base_url=base_url, request=request or AiohttpRequest(64))
+    bot: ExtBot[None] = ExtBot(TOKEN, base_url=base_url, request=request or AiohttpRequest(64))
     async with bot:
-        dispatcher = Dispatcher(db, TelegramNudgeSender(bot), ManualClock(NOW), batch=500,
-                                concurrency=concurrency, limiter=limiter)
+        engine = Deliveries(db, TelegramSender(bot), ManualClock(NOW), page=500,
+                            concurrency=concurrency, limiter=limiter)
         wall, cpu = time.perf_counter(), time.process_time()
-        report = await dispatcher.tick()
+        report = await engine.deliver(NudgeSource())
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     await db.dispose()
     return report.sent, wall, cpu
@@ -108,7 +109,7 @@ async def _throughput(backend: str, urls: list[str], base_url: str, nudges: int)
     variants = (
         # What a typical PTB bot does: await send_message in a loop, default httpx transport.
         ("baseline: PTB default, one by one", 1, HTTPXRequest(connection_pool_size=8)),
-        ("dispatcher: aiohttp, concurrent", CONCURRENCY, AiohttpRequest(64)),
+        ("delivery engine: aiohttp, concurrent", CONCURRENCY, AiohttpRequest(64)),
     )
     for url, (label, concurrency, request) in zip(urls, variants, strict=True):
         results[label] = await _run(url, base_url, nudges, concurrency=concurrency,
@@ -119,7 +120,7 @@ async def _throughput(backend: str, urls: list[str], base_url: str, nudges: int)
     (_, base), (_, ours) = results.items()
     wall_ratio = (ours[0] / ours[1]) / (base[0] / base[1])
     cpu_ratio = (base[2] / base[0]) / (ours[2] / ours[0])
-    print(f"[{backend}] ratio dispatcher / baseline: wall {wall_ratio:.2f}x, "
+    print(f"[{backend}] ratio engine / baseline: wall {wall_ratio:.2f}x, "
           f"CPU per nudge {cpu_ratio:.2f}x less")
 
 

@@ -395,7 +395,7 @@ class _Writer:
     async def _commit(self, ops: Sequence[_Op]) -> set[tuple[str, int]]:
         engine = self.engine
         won: set[tuple[str, int]] = set()
-        async with engine.db.transaction() as session:
+        async with engine.db.engine.begin() as session:
             tables = {op.table.name: op.table for op in ops}
             for name, table in tables.items():
                 finishes = [op.finish for op in ops if op.table.name == name and op.finish]

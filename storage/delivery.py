@@ -16,11 +16,15 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, TextClause, bindparam, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.delivery_models import OPEN_OUTBOX, OutboxMessage, OutboxStatus
 from storage.models import OPEN_NUDGE, Nudge, NudgeStatus
 from storage.weekly_models import DigestStatus, WeeklyDigest
+
+#: Claims and outcomes are written on a plain connection by the engine's group writer (less
+#: per-transaction work than an ORM session), or on a session within a unit of work.
+Connection = AsyncSession | AsyncConnection
 
 SENDING = "sending"
 MAYBE = "maybe"
@@ -53,7 +57,7 @@ OUTBOX = DeliveryTable(
 
 
 async def claim(
-    session: AsyncSession,
+    session: Connection,
     table: DeliveryTable,
     ids: Sequence[int],
     *,
@@ -90,7 +94,7 @@ class Finish:
     owner: str | None
 
 
-async def finish(session: AsyncSession, table: DeliveryTable, finishes: Sequence[Finish]) -> None:
+async def finish(session: Connection, table: DeliveryTable, finishes: Sequence[Finish]) -> None:
     """Record outcomes, a few statements for many rows (grouped by the columns they set)."""
     groups: dict[tuple[bool, frozenset[str]], list[dict[str, Any]]] = {}
     for item in finishes:
@@ -109,7 +113,7 @@ async def finish(session: AsyncSession, table: DeliveryTable, finishes: Sequence
             .where(t.c.id == bindparam("b_id"), guard)
             .values({name: bindparam(f"v_{name}") for name in columns})
         )
-        connection = await session.connection()
+        connection = session if isinstance(session, AsyncConnection) else await session.connection()
         await connection.execute(statement, rows)
 
 
