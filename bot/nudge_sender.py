@@ -17,9 +17,7 @@ SUNDAY = 6
 def nudge_keyboard(nudge: OutgoingNudge) -> InlineKeyboardMarkup:
     labels = copy.CATALOGUE[nudge.ritual].labels
     buttons = [
-        InlineKeyboardButton(
-            labels[action], callback_data=cd.Nudge(nudge.nudge_id, action).pack()
-        )
+        InlineKeyboardButton(labels[action], callback_data=cd.Nudge(nudge.nudge_id, action).pack())
         for action in NUDGE_ACTIONS[nudge.ritual]
     ]
     # Two short buttons share a row; a long one gets its own.

@@ -7,7 +7,7 @@ message-sending call addressed to a chat waits its turn in the one shared
 button, editing the pressed message, polling, setting commands) goes at full speed.
 
 A caller that already acquired for the chat (the nudge and digest senders) passes
-``rate_limit_args=PACED`` (see :func:`already_paced`) so the message is not paced twice.
+``rate_limit_args=PACED`` so the message is not paced twice.
 A 429 is not retried here: ``RetryAfter`` reaches the caller, which reschedules durably.
 """
 
@@ -16,12 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Final
 
-from telegram import Bot
-from telegram.ext import BaseRateLimiter, ExtBot
+from telegram.ext import BaseRateLimiter
 
 from scheduling.rate_limit import SendRateLimiter
 
-__all__ = ["PACED", "PACED_ENDPOINTS", "TelegramRateLimiter", "already_paced"]
+__all__ = ["PACED", "PACED_ENDPOINTS", "TelegramRateLimiter"]
 
 #: ``rate_limit_args`` for a message whose sender already acquired for its chat.
 PACED: Final[Mapping[str, object]] = {"paced": True}
@@ -87,17 +86,6 @@ class TelegramRateLimiter(BaseRateLimiter[Mapping[str, object]]):
             await self.limiter.acquire(_chat_key(chat_id))
         # A RetryAfter propagates: the caller decides when to try again.
         return await callback(*args, **kwargs)
-
-
-def already_paced(bot: Bot) -> dict[str, Any]:
-    """Keyword arguments marking a send whose caller already acquired for the chat.
-
-    Empty for a bot without a rate limiter (a plain ``Bot``, as benchmarks use), which
-    would refuse ``rate_limit_args``.
-    """
-    if isinstance(bot, ExtBot) and bot.rate_limiter is not None:
-        return {"rate_limit_args": PACED}
-    return {}
 
 
 def _chat_key(chat_id: object) -> int | str:

@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardRemove
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyKeyboardRemove
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
@@ -35,6 +35,7 @@ from scheduling.sender import (
 )
 
 log = logging.getLogger(__name__)
+
 
 def translate(error: TelegramError) -> SendResult:
     """The one translation of a Telegram error into what the engine does about it."""
@@ -93,10 +94,11 @@ def render_notice(notice: OutgoingNotice) -> tuple[str, Markup]:
 class TelegramSender:
     """The delivery engine's :class:`~scheduling.sender.Sender`, with PTB."""
 
-    def __init__(self, bot: ExtBot[Any]) -> None:
+    def __init__(self, bot: Bot) -> None:
         self.bot = bot
         # PTB refuses rate_limit_args on a bot without a rate limiter (benchmarks).
-        self._paced = PACED if bot.rate_limiter is not None else None
+        paced = isinstance(bot, ExtBot) and bot.rate_limiter is not None
+        self._paced: dict[str, Any] = {"rate_limit_args": PACED} if paced else {}
 
     async def send(self, message: Outgoing) -> SendResult:
         if isinstance(message, OutgoingDigest):
@@ -108,7 +110,7 @@ class TelegramSender:
             return SendResult(Outcome.REJECTED, detail=repr(error))
         try:
             sent = await self.bot.send_message(
-                message.chat_id, text, reply_markup=markup, rate_limit_args=self._paced
+                message.chat_id, text, reply_markup=markup, **self._paced
             )
         except TelegramError as error:
             return translate(error)
@@ -144,8 +146,8 @@ class TelegramSender:
         return SendResult(Outcome.SENT, message_id=first.message_id)
 
     async def _part(self, chat_id: int, part: Part, *, paced: bool) -> Message:
-        args = self._paced if paced else None
+        args = self._paced if paced else {}
         if part.photo is None:
-            return await self.bot.send_message(chat_id, part.text, rate_limit_args=args)
+            return await self.bot.send_message(chat_id, part.text, **args)
         photo = InputFile(part.photo, filename=CHART_FILENAME)
-        return await self.bot.send_photo(chat_id, photo, caption=part.text, rate_limit_args=args)
+        return await self.bot.send_photo(chat_id, photo, caption=part.text, **args)

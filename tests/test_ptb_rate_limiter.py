@@ -11,14 +11,13 @@ import time
 from collections.abc import AsyncIterator, Mapping
 
 import pytest
-from telegram import Bot as PlainBot
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 
 from bot.aiohttp_request import AiohttpRequest
 from bot.app import build_application
-from bot.rate_limiter import PACED, TelegramRateLimiter, already_paced
+from bot.rate_limiter import PACED, TelegramRateLimiter
 from bot.settings import Settings
 from scheduling.rate_limit import SendRateLimiter
 from storage.database import Database
@@ -105,7 +104,6 @@ async def test_button_answers_and_edits_are_not_paced(
 async def test_already_paced_messages_skip_the_wait(
     fake: FakeTelegram, alice: FakeUser, bot: Bot
 ) -> None:
-    assert already_paced(bot) == {"rate_limit_args": PACED}
     await bot.send_message(alice.id, "paced by the caller", rate_limit_args=PACED)
     await bot.send_message(alice.id, "and again", rate_limit_args={"paced": True})
     first, second = received(fake, alice.id)
@@ -123,11 +121,6 @@ async def test_a_429_reaches_the_caller_without_a_retry(
     assert len(fake.requests_for("sendMessage")) == 1
 
 
-def test_a_bot_without_a_rate_limiter_is_not_given_rate_limit_args(fake: FakeTelegram) -> None:
-    assert already_paced(PlainBot(TOKEN, base_url=fake.base_url)) == {}
-    assert already_paced(ExtBot(TOKEN, base_url=fake.base_url)) == {}
-
-
 async def test_the_application_paces_everything_with_one_limiter(
     fake: FakeTelegram, db: Database
 ) -> None:
@@ -139,5 +132,4 @@ async def test_the_application_paces_everything_with_one_limiter(
     app = build_application(settings, db, run_jobs=False)
     ptb_limiter = app.bot.rate_limiter
     assert isinstance(ptb_limiter, TelegramRateLimiter)
-    assert app.bot_data["services"].nudges.dispatcher.limiter is ptb_limiter.limiter
-    assert already_paced(app.bot) == {"rate_limit_args": PACED}
+    assert app.bot_data["services"].nudges.deliveries.limiter is ptb_limiter.limiter

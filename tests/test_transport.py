@@ -17,9 +17,9 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest
 
 from bot.aiohttp_request import AiohttpRequest, NotSent, _timeout
-from bot.nudge_sender import TelegramNudgeSender
+from bot.telegram_sender import TelegramSender
 from domain.kinds import Ritual
-from scheduling.sender import MaybeDelivered, NotDelivered, OutgoingNudge
+from scheduling.sender import Outcome, OutgoingNudge
 from tests.fake_telegram import FakeTelegram
 
 TOKEN = "123456:TEST-token"
@@ -148,14 +148,12 @@ async def test_the_nudge_sender_retries_only_what_never_left(fake: FakeTelegram,
     alice = fake.user(1001, "Alice")
     nudge = OutgoingNudge(1, alice.id, Ritual.MORNING_HUG, 0, date(2025, 3, 3), "Bob")
     fake.drop_next("sendMessage", chat_id=alice.id)
-    with pytest.raises(MaybeDelivered):
-        await TelegramNudgeSender(bot).send_nudge(nudge)
+    assert (await TelegramSender(bot).send(nudge)).outcome is Outcome.MAYBE
 
     request = AiohttpRequest()
     await request.initialize()
     try:
         nowhere = Bot(TOKEN, base_url=f"http://127.0.0.1:{closed_port()}/bot", request=request)
-        with pytest.raises(NotDelivered):
-            await TelegramNudgeSender(nowhere).send_nudge(nudge)
+        assert (await TelegramSender(nowhere).send(nudge)).outcome is Outcome.NOT_SENT
     finally:
         await request.shutdown()
