@@ -39,8 +39,17 @@ def _rows(couples: int, planned_through: date | None) -> tuple[list[tuple], list
         pairs.append((c, a, b, created))
         zone = ZONES[c % len(ZONES)]
         users.append((a, f"A{c}", zone, c, True, created, planned_through))
-        users.append((b, f"B{c}", ZONES[(c + 3) % len(ZONES)] if c % 5 == 0 else zone, c, True,
-                      created, planned_through))
+        users.append(
+            (
+                b,
+                f"B{c}",
+                ZONES[(c + 3) % len(ZONES)] if c % 5 == 0 else zone,
+                c,
+                True,
+                created,
+                planned_through,
+            )
+        )
     return users, pairs
 
 
@@ -56,8 +65,14 @@ async def fill_couples(db: Database, couples: int, *, planned_through: date | No
             await driver.copy_records_to_table(
                 "users",
                 records=[(i, n, z, a, t, p) for i, n, z, _, a, t, p in users],
-                columns=["id", "first_name", "timezone", "is_active", "created_at",
-                         "planned_through"],
+                columns=[
+                    "id",
+                    "first_name",
+                    "timezone",
+                    "is_active",
+                    "created_at",
+                    "planned_through",
+                ],
             )
             await driver.copy_records_to_table(
                 "couples", records=pairs, columns=["id", "first_id", "second_id", "created_at"]
@@ -82,8 +97,15 @@ async def fill_couples(db: Database, couples: int, *, planned_through: date | No
         "INSERT INTO users (id, first_name, timezone, couple_id, is_active, created_at,"
         " planned_through) VALUES (?,?,?,?,?,?,?)",
         [
-            (i, n, z, c, 1, t.strftime("%Y-%m-%d %H:%M:%S.%f"),
-             None if p is None else p.isoformat())
+            (
+                i,
+                n,
+                z,
+                c,
+                1,
+                t.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                None if p is None else p.isoformat(),
+            )
             for i, n, z, c, _, t, p in users
         ],
     )

@@ -27,8 +27,8 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bench._setup import NOW, fill_couples, migrated, sqlite_url
 from bot.aiohttp_request import AiohttpRequest
 from bot.telegram_sender import TelegramSender
-from domain.clock import ManualClock
-from domain.kinds import Ritual
+from domain.values.clock import ManualClock
+from domain.values.kinds import Ritual
 from scheduling.delivery import Deliveries
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.sources import NudgeSource
@@ -68,17 +68,30 @@ FIRST_ID = 1_000_001
 CONCURRENCY = 32
 
 
-async def _run(url: str, base_url: str, people: int, *, concurrency: int,
-               limiter: SendRateLimiter | None, per_user: int = 1,
-               request: BaseRequest | None = None) -> tuple[int, float, float]:
+async def _run(
+    url: str,
+    base_url: str,
+    people: int,
+    *,
+    concurrency: int,
+    limiter: SendRateLimiter | None,
+    per_user: int = 1,
+    request: BaseRequest | None = None,
+) -> tuple[int, float, float]:
     db = await migrated(url)
     await fill_couples(db, people // 2)
     ids = list(range(FIRST_ID, FIRST_ID + people))
     await _due_nudges(db, ids, per_user)
     bot: ExtBot[None] = ExtBot(TOKEN, base_url=base_url, request=request or AiohttpRequest(64))
     async with bot:
-        engine = Deliveries(db, TelegramSender(bot), ManualClock(NOW), page=500,
-                            concurrency=concurrency, limiter=limiter)
+        engine = Deliveries(
+            db,
+            TelegramSender(bot),
+            ManualClock(NOW),
+            page=500,
+            concurrency=concurrency,
+            limiter=limiter,
+        )
         wall, cpu = time.perf_counter(), time.process_time()
         report = await engine.deliver(NudgeSource())
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -112,16 +125,21 @@ async def _throughput(backend: str, urls: list[str], base_url: str, nudges: int)
         ("delivery engine: aiohttp, concurrent", CONCURRENCY, AiohttpRequest(64)),
     )
     for url, (label, concurrency, request) in zip(urls, variants, strict=True):
-        results[label] = await _run(url, base_url, nudges, concurrency=concurrency,
-                                    limiter=None, request=request)
+        results[label] = await _run(
+            url, base_url, nudges, concurrency=concurrency, limiter=None, request=request
+        )
         sent, wall, cpu = results[label]
-        print(f"[{backend}] {label:>34}: {sent} nudges in {wall:.2f} s = {sent / wall:,.0f}/s "
-              f"wall; bot CPU {cpu:.2f} s = {sent / cpu:,.0f} nudges per CPU-second (one core)")
+        print(
+            f"[{backend}] {label:>34}: {sent} nudges in {wall:.2f} s = {sent / wall:,.0f}/s "
+            f"wall; bot CPU {cpu:.2f} s = {sent / cpu:,.0f} nudges per CPU-second (one core)"
+        )
     (_, base), (_, ours) = results.items()
     wall_ratio = (ours[0] / ours[1]) / (base[0] / base[1])
     cpu_ratio = (base[2] / base[0]) / (ours[2] / ours[0])
-    print(f"[{backend}] ratio engine / baseline: wall {wall_ratio:.2f}x, "
-          f"CPU per nudge {cpu_ratio:.2f}x less")
+    print(
+        f"[{backend}] ratio engine / baseline: wall {wall_ratio:.2f}x, "
+        f"CPU per nudge {cpu_ratio:.2f}x less"
+    )
 
 
 async def main() -> None:
@@ -130,20 +148,33 @@ async def main() -> None:
     parser.add_argument("--postgres", help="a PostgreSQL server URL to run on as well")
     args = parser.parse_args()
     server = subprocess.Popen(  # noqa: ASYNC220 - started once, before any timing
-        [sys.executable, str(Path(__file__).parent / "fake_server_process.py"), TOKEN,
-         str(FIRST_ID), str(args.nudges)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            str(Path(__file__).parent / "fake_server_process.py"),
+            TOKEN,
+            str(FIRST_ID),
+            str(args.nudges),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert server.stdout is not None
         port = int(server.stdout.readline().split()[1])
         base_url = f"http://127.0.0.1:{port}/bot"
         with tempfile.TemporaryDirectory() as folder:
-            await _throughput("sqlite", [sqlite_url(Path(folder), f"t{i}.db") for i in (1, 2)],
-                              base_url, args.nudges)
+            await _throughput(
+                "sqlite",
+                [sqlite_url(Path(folder), f"t{i}.db") for i in (1, 2)],
+                base_url,
+                args.nudges,
+            )
             if args.postgres:
-                async with throwaway_postgres_database(args.postgres) as one, \
-                        throwaway_postgres_database(args.postgres) as two:
+                async with (
+                    throwaway_postgres_database(args.postgres) as one,
+                    throwaway_postgres_database(args.postgres) as two,
+                ):
                     await _throughput("postgres", [one, two], base_url, args.nudges)
     finally:
         assert server.stdin is not None
@@ -154,13 +185,20 @@ async def main() -> None:
         async with FakeTelegram(token=TOKEN) as fake:
             for user_id in range(FIRST_ID, FIRST_ID + 100):
                 fake.user(user_id, "P")
-            sent, wall, _ = await _run(sqlite_url(Path(folder), "limited.db"), fake.base_url,
-                                       100, concurrency=32, limiter=SendRateLimiter(),
-                                       per_user=3)
+            sent, wall, _ = await _run(
+                sqlite_url(Path(folder), "limited.db"),
+                fake.base_url,
+                100,
+                concurrency=32,
+                limiter=SendRateLimiter(),
+                per_user=3,
+            )
             busiest, closest = _limits_kept(fake, 0)
-    print(f"[limiter on] {sent} nudges to 100 chats in {wall:.1f} s; busiest second: "
-          f"{busiest} sends (limit 30); closest two sends to one chat: {closest:.3f} s "
-          "(limit 1.000)")
+    print(
+        f"[limiter on] {sent} nudges to 100 chats in {wall:.1f} s; busiest second: "
+        f"{busiest} sends (limit 30); closest two sends to one chat: {closest:.3f} s "
+        "(limit 1.000)"
+    )
     assert busiest <= 30 and closest >= 1.0, ("rate limits broken", busiest, closest)
 
 

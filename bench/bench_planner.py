@@ -14,8 +14,8 @@ import sys
 import time as clock
 from datetime import date, time
 
+from domain.values.policy import NudgePolicy, default_policy
 from scheduling.planner import day_template, draw_day, plan_day
-from scheduling.policy import NudgePolicy, default_policy
 
 ZONES = (
     "Europe/Berlin",
@@ -52,16 +52,20 @@ def main(calls: int) -> None:
     for i in range(calls):
         planned += len(plan_day(policies[i % len(policies)], days[i & 1], rng))
     baseline = clock.perf_counter() - started
-    print(f"baseline plan_day: {calls} calls, {planned} nudges in {baseline:.2f} s = "
-          f"{baseline / calls * 1e6:.2f} µs per person")
+    print(
+        f"baseline plan_day: {calls} calls, {planned} nudges in {baseline:.2f} s = "
+        f"{baseline / calls * 1e6:.2f} µs per person"
+    )
 
     started = clock.perf_counter()
     planned = 0
     for i in range(calls):
         planned += len(draw_day(templates[i % len(templates)][i & 1], rng))
     ours = clock.perf_counter() - started
-    print(f"ours draw_day from shared templates: {calls} calls, {planned} nudges in "
-          f"{ours:.2f} s = {ours / calls * 1e6:.2f} µs per person")
+    print(
+        f"ours draw_day from shared templates: {calls} calls, {planned} nudges in "
+        f"{ours:.2f} s = {ours / calls * 1e6:.2f} µs per person"
+    )
     print(f"ratio: {baseline / ours:.1f}x")
 
 

@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select
 
 from bench._setup import NOW, fill_couples, migrated, sqlite_url
-from domain.kinds import Ritual
 from domain.nudge_settings import load_policy
+from domain.values.kinds import Ritual
 from messages.nudges import PHRASING_COUNTS
 from scheduling.planner import plan_day
 from scheduling.planning import plan_pending
@@ -54,10 +54,20 @@ async def _baseline(db: Database, sample: int) -> tuple[int, float]:
             user = await session.get(User, user_id)
             assert policy is not None and user is not None and user.couple_id is not None
             for nudge in plan_day(policy, TOMORROW, rng, not_before=NOW):
-                session.add(Nudge(user_id=user_id, couple_id=user.couple_id,
-                                  ritual=nudge.ritual.value, local_date=TOMORROW,
-                                  due_at=nudge.due_at, window_end_at=nudge.window_end_at,
-                                  status="planned", attempt=0, phrasing=0, snoozed=False))
+                session.add(
+                    Nudge(
+                        user_id=user_id,
+                        couple_id=user.couple_id,
+                        ritual=nudge.ritual.value,
+                        local_date=TOMORROW,
+                        due_at=nudge.due_at,
+                        window_end_at=nudge.window_end_at,
+                        status="planned",
+                        attempt=0,
+                        phrasing=0,
+                        snoozed=False,
+                    )
+                )
                 planned += 1
             user.planned_through = TOMORROW
     return planned, time.perf_counter() - started
@@ -67,24 +77,29 @@ async def _backend(name: str, url_ours: str, url_base: str, people: int, sample:
     for url, label in ((url_ours, "ours"), (url_base, "baseline")):
         db = await migrated(url)
         started = time.perf_counter()
-        await fill_couples(db, (people if label == "ours" else sample) // 2,
-                           planned_through=NOW.date())
+        await fill_couples(
+            db, (people if label == "ours" else sample) // 2, planned_through=NOW.date()
+        )
         fill = time.perf_counter() - started
         if label == "ours":
             nudges, seconds = await _ours(db)
             async with db.transaction() as session:
                 stored = await session.scalar(select(func.count()).select_from(Nudge))
             assert stored == nudges
-            print(f"[{name}] plan_pending: {people:,} people -> {nudges:,} nudges for "
-                  f"{TOMORROW} in {seconds:.1f} s ({people / seconds:,.0f} people/s; "
-                  f"fill {fill:.0f} s not counted)")
+            print(
+                f"[{name}] plan_pending: {people:,} people -> {nudges:,} nudges for "
+                f"{TOMORROW} in {seconds:.1f} s ({people / seconds:,.0f} people/s; "
+                f"fill {fill:.0f} s not counted)"
+            )
             ours_rate = people / seconds
         else:
             nudges, seconds = await _baseline(db, sample)
             rate = sample / seconds
-            print(f"[{name}] baseline (ORM, person by person) on {sample:,} people: "
-                  f"{seconds:.1f} s = {rate:,.0f} people/s -> 1M people would take "
-                  f"{1_000_000 / rate / 60:.0f} min")
+            print(
+                f"[{name}] baseline (ORM, person by person) on {sample:,} people: "
+                f"{seconds:.1f} s = {rate:,.0f} people/s -> 1M people would take "
+                f"{1_000_000 / rate / 60:.0f} min"
+            )
             print(f"[{name}] ratio ours / baseline: {ours_rate / rate:.0f}x")
         await db.dispose()
 
@@ -97,11 +112,18 @@ async def main() -> None:
     args = parser.parse_args()
     assert set(PHRASING_COUNTS) == set(Ritual)
     with tempfile.TemporaryDirectory() as folder:
-        await _backend("sqlite", sqlite_url(Path(folder), "ours.db"),
-                       sqlite_url(Path(folder), "base.db"), args.people, args.sample)
+        await _backend(
+            "sqlite",
+            sqlite_url(Path(folder), "ours.db"),
+            sqlite_url(Path(folder), "base.db"),
+            args.people,
+            args.sample,
+        )
     if args.postgres:
-        async with throwaway_postgres_database(args.postgres) as ours, \
-                throwaway_postgres_database(args.postgres) as base:
+        async with (
+            throwaway_postgres_database(args.postgres) as ours,
+            throwaway_postgres_database(args.postgres) as base,
+        ):
             await _backend("postgres", ours, base, args.people, args.sample)
 
 

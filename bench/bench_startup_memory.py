@@ -43,7 +43,7 @@ async def child_ours(url: str, base_url: str) -> dict[str, float]:
 
     from bot.app import build_application
     from bot.settings import Settings
-    from domain.clock import ManualClock
+    from domain.values.clock import ManualClock
     from storage.database import Database
     from storage.migrate import upgrade_to_head
 
@@ -97,29 +97,38 @@ async def child_baseline(url: str, people: int) -> dict[str, float]:
     started = time.perf_counter()
     db = Database.from_url(url)
     async with db.transaction() as session:
-        rows = (await session.execute(
-            select(User.id, User.timezone).order_by(User.id).limit(people)
-        )).all()
+        rows = (
+            await session.execute(select(User.id, User.timezone).order_by(User.id).limit(people))
+        ).all()
     scheduler = AsyncIOScheduler()
     scheduler.start(paused=True)
     times = ((7, 30, "morning"), (12, 45, "midday"), (19, 0, "dinner"), (22, 0, "bedtime"))
     for user_id, zone in rows:
         for hour, minute, ritual in times:
             scheduler.add_job(
-                nudge, CronTrigger(hour=hour, minute=minute, timezone=zone),
-                args=(user_id, ritual), id=f"{user_id}:{ritual}",
+                nudge,
+                CronTrigger(hour=hour, minute=minute, timezone=zone),
+                args=(user_id, ritual),
+                id=f"{user_id}:{ritual}",
             )
     startup = time.perf_counter() - started
     after = rss_bytes()
     scheduler.shutdown(wait=False)
-    return {"rss_before": before, "rss_after_start": after, "startup_s": startup,
-            "people": len(rows)}
+    return {
+        "rss_before": before,
+        "rss_after_start": after,
+        "startup_s": startup,
+        "people": len(rows),
+    }
 
 
 def _child(kind: str, *args: str) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", kind, *args],
-        capture_output=True, text=True, check=True, timeout=1800,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1800,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -147,9 +156,16 @@ def main() -> None:
     sizes = (0, args.couples // 4, args.couples)
     with tempfile.TemporaryDirectory() as folder:
         server = subprocess.Popen(
-            [sys.executable, str(Path(__file__).parent / "fake_server_process.py"), TOKEN,
-             "1000001", "10"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                str(Path(__file__).parent / "fake_server_process.py"),
+                TOKEN,
+                "1000001",
+                "10",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         try:
             assert server.stdout is not None
@@ -169,24 +185,34 @@ def main() -> None:
         people = 2 * couples
         grow = run["rss_after_start"] - run["rss_before"]
         planned = run["rss_after_plan"] - run["rss_before"]
-        extra = "" if not people else (
-            f" -> {(grow - (zero['rss_after_start'] - zero['rss_before'])) / people:+.1f} "
-            "bytes per person"
+        extra = (
+            ""
+            if not people
+            else (
+                f" -> {(grow - (zero['rss_after_start'] - zero['rss_before'])) / people:+.1f} "
+                "bytes per person"
+            )
         )
-        print(f"ours, {people:>9,} people: start-up {run['startup_s']:.2f} s, RSS growth "
-              f"{grow / 2**20:.1f} MiB{extra}; after planning them all "
-              f"({run['plan_s']:.1f} s, a background job) and a dispatch tick: "
-              f"{planned / 2**20:.1f} MiB")
+        print(
+            f"ours, {people:>9,} people: start-up {run['startup_s']:.2f} s, RSS growth "
+            f"{grow / 2**20:.1f} MiB{extra}; after planning them all "
+            f"({run['plan_s']:.1f} s, a background job) and a dispatch tick: "
+            f"{planned / 2**20:.1f} MiB"
+        )
     people = 2 * args.couples
     base_grow = base["rss_after_start"] - base["rss_before"]
     base_people = base["people"]
-    print(f"baseline (APScheduler cron job per person per ritual, {RITUALS_ON} rituals), "
-          f"{base_people:,} people: start-up {base['startup_s']:.1f} s, RSS growth "
-          f"{base_grow / 2**20:.0f} MiB -> {base_grow / base_people:,.0f} bytes per person; "
-          f"for {people:,} people: ~{base['startup_s'] * people / base_people:.0f} s, "
-          f"~{base_grow / base_people * people / 2**20:,.0f} MiB")
-    print(f"ratio baseline / ours at {people:,} people: start-up "
-          f"{base['startup_s'] * people / base_people / runs[args.couples]['startup_s']:,.0f}x")
+    print(
+        f"baseline (APScheduler cron job per person per ritual, {RITUALS_ON} rituals), "
+        f"{base_people:,} people: start-up {base['startup_s']:.1f} s, RSS growth "
+        f"{base_grow / 2**20:.0f} MiB -> {base_grow / base_people:,.0f} bytes per person; "
+        f"for {people:,} people: ~{base['startup_s'] * people / base_people:.0f} s, "
+        f"~{base_grow / base_people * people / 2**20:,.0f} MiB"
+    )
+    print(
+        f"ratio baseline / ours at {people:,} people: start-up "
+        f"{base['startup_s'] * people / base_people / runs[args.couples]['startup_s']:,.0f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -50,12 +50,12 @@ import asyncpg
 from sqlalchemy import make_url, text
 
 from domain import accounts
-from domain.clock import ManualClock
-from domain.kinds import EventSource, MomentKind, Ritual
-from domain.weekly import Reflection, summarize_for
-from domain.weekly_chart import render_week_chart
-from domain.weekly_summary import WeeklySummary
+from domain.values.clock import ManualClock
+from domain.values.kinds import EventSource, MomentKind, Ritual
+from domain.values.weekly_summary import Reflection, WeeklySummary
+from domain.weekly import summarize_for
 from messages.weekly import render_summary
+from messages.weekly_chart import render_week_chart
 from scheduling.digest import CONCURRENCY, run_digests
 from storage.database import Database, create_engine
 from storage.migrate import upgrade_to_head

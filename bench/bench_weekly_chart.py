@@ -25,20 +25,20 @@ from zoneinfo import ZoneInfo
 import matplotlib
 import matplotlib.pyplot as plt
 
-from domain.kinds import EventSource, MomentKind
-from domain.weekly_chart import (
+from domain.values.kinds import EventSource, MomentKind
+from domain.values.weekly_summary import (
+    EventRecord,
+    Partner,
+    WeeklySummary,
+    summarize_week,
+)
+from messages.weekly_chart import (
     DPI,
     HEIGHT_PX,
     PNG_COMPRESS_LEVEL,
     WIDTH_PX,
     draw_week_chart,
     render_week_chart,
-)
-from domain.weekly_summary import (
-    EventRecord,
-    Partner,
-    WeeklySummary,
-    summarize_week,
 )
 
 NAMES = ("Anna", "Ben")

@@ -28,7 +28,7 @@ from bot.rate_limiter import TelegramRateLimiter
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
 from bot.unit_of_work import Handler, in_unit_of_work
-from domain.clock import Clock, system_clock
+from domain.values.clock import Clock, system_clock
 from messages import settings as settings_texts
 from messages import texts
 from scheduling.delivery import Deliveries

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Self
 
-from domain.kinds import MomentKind, NudgeAction, Ritual
+from domain.values.kinds import MomentKind, NudgeAction, Ritual
 
 VERSION = "v1"
 MAX_BYTES = 64

@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from domain.clock import Clock
+from domain.values.clock import Clock
 from domain.work import Work
 from scheduling.service import NudgeService
 from storage.database import Database

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from bot import callback_data as cd
-from domain.timezones import COMMON_ZONES, city_label
+from domain.values.timezones import COMMON_ZONES, city_label
 from messages import texts
 from messages.rituals import MOMENTS
 

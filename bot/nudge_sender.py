@@ -7,7 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callback_data as cd
 from bot.handlers.weekly import week_keyboard
-from domain.kinds import NUDGE_ACTIONS, Ritual
+from domain.values.kinds import NUDGE_ACTIONS, Ritual
 from messages import nudges as copy
 from scheduling.sender import OutgoingNudge
 

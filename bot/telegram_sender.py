@@ -22,7 +22,7 @@ from bot.aiohttp_request import NotSent
 from bot.handlers.weekly import CHART_FILENAME, Part, reflection_parts
 from bot.nudge_sender import nudge_keyboard
 from bot.rate_limiter import PACED
-from domain.kinds import Delivery
+from domain.values.kinds import Delivery
 from messages import nudges as nudge_copy
 from messages import texts
 from scheduling.sender import (
@@ -68,7 +68,7 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardRemove | None
 
 
 def render_notice(notice: OutgoingNotice) -> tuple[str, Markup]:
-    """The words (and buttons) of an outbox row, from its payload (``domain.kinds.Delivery``)."""
+    """The words (and buttons) of an outbox row, from its payload (see ``Delivery``)."""
     p = notice.payload
     match notice.kind:
         case Delivery.THINKING:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, or_
 
-from domain import conversation
-from domain.conversation import Awaiting, AwaitingTimezone
-from domain.kinds import Delivery
-from domain.results import NotPaired, Person, Stale
+from domain.values import conversation
+from domain.values.conversation import Awaiting, AwaitingTimezone
+from domain.values.kinds import Delivery
+from domain.values.results import NotPaired, Person, Stale
 from domain.work import Work
 from storage import couples, nudges, users
 from storage.delivery_models import OutboxMessage

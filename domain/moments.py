@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain import conversation
-from domain.conversation import AwaitingTimezone
-from domain.kinds import Delivery, EventSource, MomentKind
-from domain.results import NotPaired, Person, Stale
+from domain.values import conversation
+from domain.values.conversation import AwaitingTimezone
+from domain.values.kinds import Delivery, EventSource, MomentKind
+from domain.values.results import NotPaired, Person, Stale
 from domain.work import Work
 from storage import events, users
 from storage.models import User

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from domain.conversation import AwaitingWords
-from domain.conversation import store as conversation_store
-from domain.kinds import (
+from domain.moments import Relayed, clean_note, relay
+from domain.nudge_settings import load_policy
+from domain.values.conversation import AwaitingWords
+from domain.values.conversation import store as conversation_store
+from domain.values.kinds import (
     NUDGE_ACTIONS,
     RITUAL_MOMENT,
     Delivery,
@@ -16,11 +18,9 @@ from domain.kinds import (
     NudgeAction,
     Ritual,
 )
-from domain.moments import Relayed, clean_note, relay
-from domain.nudge_settings import load_policy
-from domain.results import Person, Stale
+from domain.values.policy import snoozed_due_at
+from domain.values.results import Person, Stale
 from domain.work import Work
-from scheduling.planner import snoozed_due_at
 from storage import events, nudges, users
 from storage.models import NudgeStatus
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain import invite_codes
 from domain.accounts import person
-from domain.results import PairProblem, Person, Stale
+from domain.values import invite_codes
+from domain.values.results import PairProblem, Person, Stale
 from domain.work import Work
 from storage import couples, invites, users
 from storage.models import Invite

@@ -1,32 +1,26 @@
 """The weekly reflection for one person: their couple's figures, both names, and the chart.
 
-The pure parts (:mod:`domain.weekly_summary`, :mod:`domain.weekly_chart`) do the counting
-and drawing; this module only feeds them from indexed queries in one read transaction and
-renders the chart off the event loop, so a slow picture never delays anyone else's tap.
+The pure part (:mod:`domain.values.weekly_summary`) does the counting; this module only
+feeds it from indexed queries in the caller's transaction. The chart is drawn later, off
+the event loop and outside any transaction (:func:`messages.weekly_chart.with_chart`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import logging
-from concurrent.futures import Executor
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.kinds import EventSource, MomentKind, Ritual
-from domain.results import NotPaired
-from domain.weekly_chart import render_week_chart
-from domain.weekly_summary import (
+from domain.values.kinds import EventSource, MomentKind, Ritual
+from domain.values.results import NotPaired
+from domain.values.weekly_summary import (
     DAYS_IN_WEEK,
     EventRecord,
     NudgeRecord,
     Partner,
-    WeeklySummary,
+    Reflection,
     summarize_week,
     week_bounds,
     week_start_for,
@@ -36,27 +30,6 @@ from storage import weekly
 from storage.models import NudgeStatus
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Reflection:
-    """Everything a reply needs: the figures, who is asking, and the picture (if any)."""
-
-    summary: WeeklySummary
-    asker: Partner
-    partner: Partner
-    weeks_ago: int
-    chart_png: bytes | None  # None: nothing worth drawing, or the drawing failed
-
-    @property
-    def last_week(self) -> bool:
-        """Past-tense wording for any finished, earlier week."""
-        return self.weeks_ago > 0
-
-    @property
-    def names(self) -> tuple[str, str]:
-        """(asker, partner), in the order the summary's per-day split uses."""
-        return self.asker.first_name, self.partner.first_name
 
 
 def zone_of(name: str | None) -> ZoneInfo:
@@ -102,34 +75,6 @@ async def weekly_reflection(
         now_utc=now,
     )
     return Reflection(summary, asker, partner, weeks_ago, None)
-
-
-async def with_chart(reflection: Reflection, *, executor: Executor | None = None) -> Reflection:
-    """The same reflection with its chart drawn (see :func:`render_chart`)."""
-    png = await render_chart(reflection.summary, reflection.names, executor=executor)
-    return dataclasses.replace(reflection, chart_png=png)
-
-
-async def render_chart(
-    summary: WeeklySummary, names: tuple[str, str], *, executor: Executor | None = None
-) -> bytes | None:
-    """PNG bytes, drawn off the event loop; None when there is nothing to draw or it fails.
-
-    A worker thread by default; ``executor`` may be a process pool, for callers (the Sunday
-    digest) that draw many charts in a row and would otherwise hold the GIL for long
-    stretches. A fortnight with no moments at all would be an empty grid, which reads like
-    a verdict: the words alone are kinder then. A drawing error never costs the words.
-    """
-    if summary.is_empty:
-        return None
-    try:
-        if executor is None:
-            return await asyncio.to_thread(render_week_chart, summary, names=names)
-        draw = partial(render_week_chart, summary, names=names)
-        return await asyncio.get_running_loop().run_in_executor(executor, draw)
-    except Exception:
-        log.exception("could not draw the weekly chart; sending the words alone")
-        return None
 
 
 def digest_enabled(work: Work) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.kinds import Delivery
+from domain.values.kinds import Delivery
 from storage import inbox, outbox, users
 from storage.database import Database
 from storage.inbox import AlreadyHandled

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from domain.kinds import NudgeAction, Ritual
+from domain.values.kinds import NudgeAction, Ritual
 
 Action = NudgeAction
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.kinds import MomentKind
+from domain.values.kinds import MomentKind
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Final
 
-from domain.kinds import Ritual
-from domain.nudge_settings import MENU_PAUSE_DAYS, NudgeSettings
+from domain.values.kinds import Ritual
+from domain.values.preferences import MENU_PAUSE_DAYS, NudgeSettings
+from domain.values.timeparse import MAX_PAUSE_DAYS, TimeParseReason
+from domain.values.windows import LocalWindow
 from messages.texts import fmt
-from scheduling.timeparse import MAX_PAUSE_DAYS, LocalWindow, TimeParseReason
 
 #: What people see typed back at them is cut to this length.
 ECHO_MAX: Final = 40

@@ -2,7 +2,7 @@
 
 Tone, from the seed text: warm, honest, never nagging, never guilt-tripping. An up is
 celebrated, a down is met with kindness, and balance is phrased so that nobody is blamed.
-Every figure comes from :class:`domain.weekly_summary.WeeklySummary`, which is the same for
+Every figure comes from :class:`domain.values.weekly_summary.WeeklySummary`, which is the same for
 both partners, so the two of them always read the same numbers; only "you"/name swaps.
 Output is Telegram HTML: names are escaped here, nowhere else.
 """
@@ -13,8 +13,8 @@ from datetime import date
 from html import escape
 from typing import Final
 
-from domain.kinds import MomentKind, Ritual
-from domain.weekly_summary import DAYS_IN_WEEK, KindCount, WeeklySummary
+from domain.values.kinds import MomentKind, Ritual
+from domain.values.weekly_summary import DAYS_IN_WEEK, KindCount, WeeklySummary
 
 #: Kind lines shown before the rest are folded into "N more little moments" (phone-sized).
 MAX_KIND_LINES: Final = 4

@@ -39,8 +39,8 @@ from typing import Any, Final, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.clock import Clock
-from domain.kinds import Delivery
+from domain.values.clock import Clock
+from domain.values.kinds import Delivery
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.sender import Outcome, Outgoing, Sender, SendResult
 from storage import delivery, nudges, outbox

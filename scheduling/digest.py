@@ -35,11 +35,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.results import NotPaired
-from domain.weekly import render_chart, weekly_reflection, zone_of
-from domain.weekly_summary import DAYS_IN_WEEK, week_start_for
+from domain.values.policy import DEFAULT_DAILY_CAP
+from domain.values.results import NotPaired
+from domain.values.weekly_summary import DAYS_IN_WEEK, week_start_for
+from domain.weekly import weekly_reflection, zone_of
+from messages.weekly_chart import render_chart
 from scheduling.delivery import Deliveries, DeliveryReport, Due, Verdict
-from scheduling.policy import DEFAULT_DAILY_CAP
 from scheduling.sender import OutgoingDigest
 from storage import delivery, weekly
 from storage.database import Database

@@ -25,9 +25,9 @@ from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from domain.kinds import Ritual
-from scheduling.policy import NudgePolicy, allowed_spans, in_quiet_hours, zone_for
-from scheduling.timeparse import DAY_SECONDS, LocalWindow
+from domain.values.kinds import Ritual
+from domain.values.policy import NudgePolicy, allowed_spans, zone_for
+from domain.values.windows import DAY_SECONDS, LocalWindow
 
 #: Ignored nudges in a row after which a ritual is only planned every other day.
 BACKOFF_AFTER: Final = 3
@@ -39,7 +39,6 @@ PRIORITY: Final[tuple[Ritual, ...]] = (
     Ritual.MORNING_HUG,
     Ritual.SIX_SECOND_KISS,
 )
-SNOOZE_DELAY: Final = timedelta(hours=1)
 
 _NO_IGNORES: Final[Mapping[Ritual, int]] = MappingProxyType({})
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -352,28 +351,6 @@ def is_still_deliverable(window_end_at: datetime, now: datetime) -> bool:
     _require_aware(window_end_at, "window_end_at")
     _require_aware(now, "now")
     return now < window_end_at
-
-
-def snoozed_due_at(
-    now: datetime,
-    policy: NudgePolicy,
-    *,
-    already_snoozed: bool = False,
-    delay: timedelta = SNOOZE_DELAY,
-) -> datetime | None:
-    """When a "Later" nudge comes back: ``now + 1 h``, once, and never into quiet hours.
-
-    None means "not possible" (snoozed before, lands in quiet hours, or during a pause),
-    so the bot can say so instead of silently dropping it.
-    """
-    _require_aware(now, "now")
-    if already_snoozed:
-        return None
-    due = now.astimezone(UTC) + delay
-    local = due.astimezone(zone_for(policy.timezone)).time()
-    if in_quiet_hours(local, policy.quiet):
-        return None
-    return None if policy.is_paused_at(due) else due
 
 
 def pick_phrasing(n: int, previous_index: int | None, rng: random.Random) -> int:

@@ -23,8 +23,8 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
-from domain.kinds import Ritual
-from domain.nudge_settings import policy_from_rows
+from domain.values.kinds import Ritual
+from domain.values.preferences import policy_from_rows
 from scheduling.planner import DayTemplate, dates_to_plan, day_template, draw_day
 from storage import nudges
 from storage.database import Database

@@ -20,8 +20,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 
-from domain.kinds import Delivery, Ritual
-from domain.weekly import Reflection
+from domain.values.kinds import Delivery, Ritual
+from domain.values.weekly_summary import Reflection
 
 
 class Outcome(StrEnum):

@@ -14,7 +14,7 @@ import random
 from concurrent.futures import Executor
 from datetime import timedelta
 
-from domain.clock import Clock
+from domain.values.clock import Clock
 from messages.nudges import PHRASING_COUNTS
 from scheduling.delivery import Deliveries, DeliveryReport
 from scheduling.digest import DigestReport, DigestSource, run_digests

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.kinds import Delivery, Ritual
+from domain.values.kinds import Delivery, Ritual
 from scheduling.delivery import Due, Verdict
 from scheduling.planner import is_still_deliverable
 from scheduling.sender import OutgoingNotice, OutgoingNudge

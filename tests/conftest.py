@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url, text
 
-from domain.clock import ManualClock
+from domain.values.clock import ManualClock
 from storage.database import Database, create_engine
 from storage.migrate import upgrade_to_head
 

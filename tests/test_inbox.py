@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.clock import ManualClock
+from domain.values.clock import ManualClock
 from scheduling.service import INBOX_RETENTION
 from storage import inbox
 from storage.database import Database

@@ -41,26 +41,32 @@ async def test_the_lean_schedule_keeps_planned_nudges_both_ways(database_url: st
     try:
         async with db.engine.begin() as connection:
             await connection.run_sync(_migrate, "upgrade", "0003")
-            await connection.execute(text(
-                "INSERT INTO couples (id, created_at) VALUES (1, '2026-11-26 09:00:00')"
-            ))
-            await connection.execute(text(
-                "INSERT INTO users (id, first_name, couple_id, is_active, created_at)"
-                " VALUES (7, 'Ada', 1, true, '2026-11-26 09:00:00')"
-            ))
-            await connection.execute(text(
-                "INSERT INTO nudges (user_id, couple_id, ritual, local_date, due_at,"
-                " window_end_at, status, attempt, phrasing, snoozed) VALUES (7, 1, 'bedtime',"
-                " '2026-11-26', '2026-11-26 21:00:00', '2026-11-26 21:15:00', 'sent', 1, 2,"
-                " false)"
-            ))
+            await connection.execute(
+                text("INSERT INTO couples (id, created_at) VALUES (1, '2026-11-26 09:00:00')")
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO users (id, first_name, couple_id, is_active, created_at)"
+                    " VALUES (7, 'Ada', 1, true, '2026-11-26 09:00:00')"
+                )
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO nudges (user_id, couple_id, ritual, local_date, due_at,"
+                    " window_end_at, status, attempt, phrasing, snoozed) VALUES (7, 1, 'bedtime',"
+                    " '2026-11-26', '2026-11-26 21:00:00', '2026-11-26 21:15:00', 'sent', 1, 2,"
+                    " false)"
+                )
+            )
         steps = (("upgrade", "head"), ("downgrade", "0003"), ("upgrade", "head"))
         for direction, revision in steps:
             async with db.engine.begin() as connection:
                 await connection.run_sync(_migrate, direction, revision)
-                row = (await connection.execute(text(
-                    "SELECT user_id, ritual, status, attempt, phrasing FROM nudges"
-                ))).one()
+                row = (
+                    await connection.execute(
+                        text("SELECT user_id, ritual, status, attempt, phrasing FROM nudges")
+                    )
+                ).one()
             assert tuple(row) == (7, "bedtime", "sent", 1, 2), direction
         async with db.engine.connect() as connection:
             assert await connection.run_sync(_drift) == []

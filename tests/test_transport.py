@@ -18,7 +18,7 @@ from telegram.request import BaseRequest
 
 from bot.aiohttp_request import AiohttpRequest, NotSent, _timeout
 from bot.telegram_sender import TelegramSender
-from domain.kinds import Ritual
+from domain.values.kinds import Ritual
 from scheduling.sender import Outcome, OutgoingNudge
 from tests.fake_telegram import FakeTelegram
 

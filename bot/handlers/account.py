@@ -12,7 +12,7 @@ from bot.context import BotContext
 from bot.handlers.common import answer, edit, query_of, say, send, stale
 from bot.unit_of_work import Reply
 from domain import accounts
-from domain.results import Person
+from domain.values.results import Person
 from messages import texts
 
 

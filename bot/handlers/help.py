@@ -12,9 +12,9 @@ from bot.handlers.nudges import written_for_nudge
 from bot.handlers.onboarding import typed_timezone
 from bot.handlers.weekly import weekly_question
 from bot.unit_of_work import Reply
-from domain import conversation
-from domain.conversation import AwaitingTimezone, AwaitingWords
-from domain.intent import match_weekly_question
+from domain.values import conversation
+from domain.values.conversation import AwaitingTimezone, AwaitingWords
+from domain.values.intent import match_weekly_question
 from domain.work import AlreadyHandled, claim_update
 from messages import texts
 

@@ -13,7 +13,7 @@ from bot.handlers.common import answer, edit, original_text, query_of, say, stal
 from bot.unit_of_work import Reply
 from domain import moments
 from domain.moments import NOTE_MAX_LENGTH, NoteTooLong
-from domain.results import NotPaired, Stale
+from domain.values.results import NotPaired, Stale
 from messages import texts
 from messages.rituals import MOMENTS_BY_KIND
 

@@ -9,11 +9,11 @@ from bot.context import BotContext
 from bot.handlers.common import answer, edit, original_text, query_of, say, stale
 from bot.unit_of_work import Reply
 from domain import nudge_answers
-from domain.conversation import AwaitingWords
-from domain.kinds import Ritual
 from domain.moments import NOTE_MAX_LENGTH, NoteTooLong
 from domain.nudge_answers import Answered
-from domain.results import Stale
+from domain.values.conversation import AwaitingWords
+from domain.values.kinds import Ritual
+from domain.values.results import Stale
 from messages import nudges as copy
 from messages import texts
 

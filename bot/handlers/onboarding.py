@@ -14,7 +14,7 @@ from bot.handlers.common import answer, ask_timezone, edit, query_of, say, stale
 from bot.handlers.pairing import pair_preview
 from bot.unit_of_work import Reply
 from domain import accounts
-from domain.timezones import resolve_timezone
+from domain.values.timezones import resolve_timezone
 from messages import texts
 
 

@@ -12,7 +12,7 @@ from bot.handlers.common import answer, ask_timezone, edit, query_of, say, send,
 from bot.unit_of_work import Reply
 from domain import accounts, pairing
 from domain.pairing import Refused
-from domain.results import PairProblem, Stale
+from domain.values.results import PairProblem, Stale
 from messages import texts
 
 _PROBLEM_TEXTS: dict[PairProblem, str] = {

@@ -1,6 +1,6 @@
 """Nudge settings: the /settings menu, its buttons, and the typed commands for power users.
 
-Thin on purpose: parse what was typed (``scheduling.timeparse``), change it
+Thin on purpose: parse what was typed (``domain.values.timeparse``), change it
 (``domain.nudge_settings``), and reply with words from ``messages.settings``. A value that
 cannot be used changes nothing. Every button acts on the presser's own settings only.
 """
@@ -19,10 +19,11 @@ from bot.context import BotContext
 from bot.handlers.common import answer, ask_timezone, query_of, say, stale
 from bot.unit_of_work import Handler, Reply
 from domain import accounts, nudge_settings, weekly
-from domain.kinds import Ritual
-from domain.nudge_settings import MENU_PAUSE_DAYS, NudgeSettings
+from domain.values import preferences
+from domain.values.kinds import Ritual
+from domain.values.preferences import MENU_PAUSE_DAYS, NudgeSettings
+from domain.values.timeparse import TimeParseError, parse_clock, parse_pause_days, parse_window
 from messages import settings as words
-from scheduling.timeparse import TimeParseError, parse_clock, parse_pause_days, parse_window
 
 
 # --- Keyboards ----------------------------------------------------------------------------
@@ -138,7 +139,7 @@ async def quiet_command(update: Update, context: BotContext) -> list[Reply]:
     typed = _typed(context)
     if not typed:
         return [say(update, words.quiet_current(await nudge_settings.load_settings(context.work)))]
-    if typed.lower() == nudge_settings.QUIET_OFF:
+    if typed.lower() == preferences.QUIET_OFF:
         window = None
     else:
         try:

@@ -23,9 +23,10 @@ from bot.context import BotContext
 from bot.handlers.common import answer, query_of, say, stale
 from bot.unit_of_work import Reply
 from domain import weekly
-from domain.results import NotPaired
-from domain.weekly import Reflection
+from domain.values.results import NotPaired
+from domain.values.weekly_summary import Reflection
 from messages import weekly as words
+from messages import weekly_chart
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ async def send_reflection(bot: Bot, chat_id: int, reflection: Reflection) -> Non
 
     The chart is drawn here, after the update's transaction, off the event loop.
     """
-    for part in reflection_parts(await weekly.with_chart(reflection)):
+    for part in reflection_parts(await weekly_chart.with_chart(reflection)):
         await send_part(bot, chat_id, part)
 
 

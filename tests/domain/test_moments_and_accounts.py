@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from domain import accounts, moments, pairing
-from domain.clock import ManualClock
-from domain.kinds import EventSource, MomentKind
 from domain.moments import Logged, NoteTooLong, Relayed
 from domain.pairing import NewInvite, Paired
-from domain.results import NotPaired, Person, Stale
+from domain.values.clock import ManualClock
+from domain.values.kinds import EventSource, MomentKind
+from domain.values.results import NotPaired, Person, Stale
 from storage.database import Database
 from storage.models import ConnectionEvent, Couple, Invite, User
 from tests.work import act, register

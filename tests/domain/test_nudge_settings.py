@@ -21,21 +21,22 @@ from bot.context import Services
 from bot.handlers import settings as handlers
 from bot.unit_of_work import in_unit_of_work
 from domain import accounts, nudge_settings, pairing
-from domain.clock import ManualClock
-from domain.kinds import Ritual
-from domain.nudge_settings import NudgeSettings, policy_from_rows
 from domain.pairing import NewInvite, Paired
-from messages import settings as words
-from messages import texts
-from scheduling.policy import DEFAULT_QUIET, default_policy, quiet_blocked_rituals
-from scheduling.timeparse import (
-    LocalWindow,
+from domain.values import preferences
+from domain.values.clock import ManualClock
+from domain.values.kinds import Ritual
+from domain.values.policy import DEFAULT_QUIET, default_policy, quiet_blocked_rituals
+from domain.values.preferences import NudgeSettings, policy_from_rows
+from domain.values.timeparse import (
     TimeParseError,
     TimeParseReason,
     parse_clock,
     parse_pause_days,
     parse_window,
 )
+from domain.values.windows import LocalWindow
+from messages import settings as words
+from messages import texts
 from storage.database import Database
 from storage.models import Nudge, NudgeStatus, RitualSetting, User
 from tests.work import act, register
@@ -334,7 +335,7 @@ async def test_pause_for_whole_local_days_and_resume(db: Database, clock: Manual
     await _person(db, clock, CAROL, BERLIN)  # Thursday 26 November, 10:00 in Berlin
     until = (await act(db, CAROL, nudge_settings.pause, 3, now=clock())).paused_until
     assert until == datetime(2026, 11, 29, 23, 0, tzinfo=UTC)  # Monday 00:00 in Berlin
-    assert nudge_settings.last_paused_day(until, BERLIN) == date(2026, 11, 29)
+    assert preferences.last_paused_day(until, BERLIN) == date(2026, 11, 29)
     policy = await _policy(db, CAROL)
     assert policy.is_paused_at(clock()) and policy.is_paused_at(until - timedelta(seconds=1))
     assert not policy.is_paused_at(until)

@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from domain import invite_codes, pairing
-from domain.clock import ManualClock
+from domain import pairing
 from domain.pairing import NewInvite, Paired, Refused
-from domain.results import PairProblem
+from domain.values import invite_codes
+from domain.values.clock import ManualClock
+from domain.values.results import PairProblem
 from storage.database import Database
 from storage.models import Couple, Invite, User
 from tests.work import act, register

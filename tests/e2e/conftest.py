@@ -17,7 +17,7 @@ import pytest
 from bot.app import build_application
 from bot.context import BotApplication
 from bot.settings import Settings
-from domain.clock import ManualClock
+from domain.values.clock import ManualClock
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.service import NudgeService
 from storage.database import Database
@@ -46,16 +46,13 @@ class Harness:
         """Wait until the bot has finished with every update it was given, and with the
         outbox pass those updates started: only then can a test say "nothing was sent"."""
         async with asyncio.timeout(timeout):
-            while not self.fake.quiet:  # handed out and confirmed by the next poll
-                await asyncio.sleep(0.005)
+            await self.fake.wait_until_quiet(timeout)
             await self.app.update_queue.join()  # PTB marks each update done after handling
             await self.nudges.settled()
 
 
 @pytest.fixture
-async def harness(
-    database_url: str, db: Database, clock: ManualClock
-) -> AsyncIterator[Harness]:
+async def harness(database_url: str, db: Database, clock: ManualClock) -> AsyncIterator[Harness]:
     async with FakeTelegram(token=TOKEN) as fake:
         settings = Settings(
             telegram_bot_token=TOKEN,  # type: ignore[arg-type]

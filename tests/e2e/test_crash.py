@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from domain.kinds import Ritual
+from domain.values.kinds import Ritual
 from storage.database import Database
 from storage.delivery_models import OutboxMessage, OutboxStatus
 from storage.migrate import upgrade_to_head

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.kinds import EventSource, MomentKind
+from domain.values.kinds import EventSource, MomentKind
 from messages import texts
 from messages.rituals import MOMENTS_BY_KIND
 from tests.e2e.conftest import Harness

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 
 from bot.telegram_sender import TelegramSender
-from domain.kinds import Ritual
+from domain.values.kinds import Ritual
 from scheduling.delivery import LEASE, Deliveries
 from scheduling.sources import NudgeSource
 from storage import delivery
@@ -290,9 +290,7 @@ async def test_two_dispatchers_send_each_nudge_exactly_once(
     try:
         first = Deliveries(h.db, TelegramSender(h.app.bot), h.clock, page=10)
         second = Deliveries(other, TelegramSender(h.app.bot), h.clock, page=10)
-        reports = await asyncio.gather(
-            first.deliver(NudgeSource()), second.deliver(NudgeSource())
-        )
+        reports = await asyncio.gather(first.deliver(NudgeSource()), second.deliver(NudgeSource()))
     finally:
         await other.dispose()
     assert sum(r.sent for r in reports) == people

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from domain.kinds import Delivery
+from domain.values.kinds import Delivery
 from storage import outbox
 from storage.delivery_models import OutboxMessage, OutboxStatus
 from storage.models import User

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain import invite_codes
+from domain.values import invite_codes
 from messages import texts
 from tests.e2e.conftest import Harness, pair
 from tests.e2e.support import (

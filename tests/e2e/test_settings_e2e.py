@@ -14,12 +14,13 @@ from sqlalchemy import select
 from bot import callback_data as cd
 from bot.callback_data import SettingsAction
 from domain import nudge_settings
-from domain.clock import ManualClock
-from domain.kinds import Ritual
+from domain.values.clock import ManualClock
+from domain.values.kinds import Ritual
+from domain.values.policy import NudgePolicy, default_policy
+from domain.values.timeparse import parse_window
+from domain.values.windows import LocalWindow
 from messages import settings as words
 from messages import texts
-from scheduling.policy import NudgePolicy, default_policy
-from scheduling.timeparse import LocalWindow, parse_window
 from storage.database import Database
 from storage.models import Nudge, NudgeStatus, User
 from tests.e2e.conftest import Harness

@@ -19,8 +19,8 @@ import pytest
 
 from bot.handlers import weekly as weekly_handlers
 from bot.handlers.weekly import reflection_parts, visible_length
-from domain.kinds import MomentKind
-from domain.weekly import Reflection
+from domain.values.kinds import MomentKind
+from domain.values.weekly_summary import Reflection
 from messages import texts
 from messages.weekly import DIGEST_INTRO, NOT_PAIRED_WEEKLY
 from scheduling.digest import run_digests

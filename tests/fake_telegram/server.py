@@ -758,6 +758,11 @@ class FakeTelegram:
         """Nothing queued for the bot: every update was handed out and confirmed."""
         return not self._pending and not self._again
 
+    async def wait_until_quiet(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has taken and confirmed (by its next poll) every update."""
+        async with asyncio.timeout(timeout), self._updates_changed:
+            await self._updates_changed.wait_for(lambda: self.quiet)
+
     # -- internals shared with FakeUser -------------------------------------------------------
 
     async def _wait_until(

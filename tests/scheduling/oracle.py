@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduling.timeparse import LocalWindow
+from domain.values.windows import LocalWindow
 
 
 def at(zone: str, day: date, clock: time, *, fold: int = 0) -> datetime:

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.kinds import Ritual
+from domain.values.kinds import Ritual
+from domain.values.policy import NudgePolicy, allowed_spans, default_policy, in_quiet_hours
+from domain.values.windows import LocalWindow
 from scheduling.planner import plan_day
-from scheduling.policy import NudgePolicy, allowed_spans, default_policy, in_quiet_hours
-from scheduling.timeparse import LocalWindow
 from tests.scheduling.oracle import exists, local, wall_seconds
 
 ZONES = [

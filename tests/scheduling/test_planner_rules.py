@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from domain.kinds import Ritual
+from domain.values.kinds import Ritual
+from domain.values.policy import NudgePolicy, default_policy, quiet_blocked_rituals, snoozed_due_at
+from domain.values.windows import LocalWindow
 from scheduling.planner import (
     BACKOFF_AFTER,
     dates_to_plan,
@@ -18,10 +20,7 @@ from scheduling.planner import (
     local_today,
     pick_phrasing,
     plan_day,
-    snoozed_due_at,
 )
-from scheduling.policy import NudgePolicy, default_policy, quiet_blocked_rituals
-from scheduling.timeparse import LocalWindow
 from tests.scheduling.oracle import at, local
 
 BERLIN = "Europe/Berlin"

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from domain.kinds import Ritual
-from scheduling.policy import (
+from domain.values.kinds import Ritual
+from domain.values.policy import (
     DEFAULT_QUIET,
     NudgePolicy,
     RitualPreference,
@@ -18,7 +18,7 @@ from scheduling.policy import (
     in_quiet_hours,
     quiet_blocked_rituals,
 )
-from scheduling.timeparse import LocalWindow
+from domain.values.windows import LocalWindow
 
 
 def w(start: str, end: str) -> LocalWindow:

@@ -6,14 +6,14 @@ from datetime import time
 
 import pytest
 
-from scheduling.timeparse import (
-    LocalWindow,
+from domain.values.timeparse import (
     TimeParseError,
     TimeParseReason,
     parse_clock,
     parse_pause_days,
     parse_window,
 )
+from domain.values.windows import LocalWindow
 
 R = TimeParseReason
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.kinds import EventSource, MomentKind, Ritual
-from domain.weekly_summary import (
+from domain.values.kinds import EventSource, MomentKind, Ritual
+from domain.values.weekly_summary import (
     EventRecord,
     NudgeRecord,
     Partner,

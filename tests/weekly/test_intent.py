@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.intent import WeeklyQuestion, match_weekly_question
+from domain.values.intent import WeeklyQuestion, match_weekly_question
 
 THIS_WEEK = [
     "how are we doing this week",

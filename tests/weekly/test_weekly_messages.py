@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.kinds import EventSource, MomentKind, Ritual
-from domain.weekly_summary import EventRecord, WeeklySummary
+from domain.values.kinds import EventSource, MomentKind, Ritual
+from domain.values.weekly_summary import EventRecord, WeeklySummary
 from messages.weekly import (
     CHART_ALT,
     NOT_PAIRED_WEEKLY,

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from domain import weekly as weekly_domain
-from domain.clock import ManualClock
-from domain.kinds import EventSource, MomentKind, Ritual
-from domain.results import NotPaired
-from domain.weekly import Reflection, weekly_reflection
-from domain.weekly_summary import week_bounds
+from domain.values.clock import ManualClock
+from domain.values.kinds import EventSource, MomentKind, Ritual
+from domain.values.results import NotPaired
+from domain.values.weekly_summary import Reflection, week_bounds
+from domain.weekly import weekly_reflection
 from scheduling.delivery import Deliveries
 from scheduling.digest import plan_digests, render_pool, run_digests
 from scheduling.sender import SENT, Outgoing, OutgoingDigest, SendResult

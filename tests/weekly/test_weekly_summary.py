@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.kinds import EventSource, MomentKind, Ritual
-from domain.weekly_summary import (
+from domain.values.kinds import EventSource, MomentKind, Ritual
+from domain.values.weekly_summary import (
     DISPLAY_KINDS,
     EventRecord,
     Partner,

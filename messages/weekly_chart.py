@@ -8,8 +8,12 @@ frees. The PNG goes to memory; no temporary files.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import io
-from functools import lru_cache
+import logging
+from concurrent.futures import Executor
+from functools import lru_cache, partial
 from typing import Final
 
 import numpy as np
@@ -20,7 +24,7 @@ from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import MaxNLocator
 
-from domain.weekly_summary import WeeklySummary
+from domain.values.weekly_summary import Reflection, WeeklySummary
 from messages.weekly import (
     CHART_FALLBACK_NAMES,
     CHART_PREVIOUS_WEEK_LABEL,
@@ -28,6 +32,8 @@ from messages.weekly import (
     CHART_Y_LABEL,
     chart_title,
 )
+
+log = logging.getLogger(__name__)
 
 WIDTH_PX: Final = 900
 HEIGHT_PX: Final = 600
@@ -154,3 +160,31 @@ def _style_axes(ax: Axes, summary: WeeklySummary) -> None:
         ax.spines[side].set_color("#D9C9BF")
     ax.grid(axis="y", color="#EFE3DA", linewidth=1)
     ax.set_axisbelow(True)
+
+
+async def with_chart(reflection: Reflection, *, executor: Executor | None = None) -> Reflection:
+    """The same reflection with its chart drawn (see :func:`render_chart`)."""
+    png = await render_chart(reflection.summary, reflection.names, executor=executor)
+    return dataclasses.replace(reflection, chart_png=png)
+
+
+async def render_chart(
+    summary: WeeklySummary, names: tuple[str, str], *, executor: Executor | None = None
+) -> bytes | None:
+    """PNG bytes, drawn off the event loop; None when there is nothing to draw or it fails.
+
+    A worker thread by default; ``executor`` may be a process pool, for callers (the Sunday
+    digest) that draw many charts in a row and would otherwise hold the GIL for long
+    stretches. A fortnight with no moments at all would be an empty grid, which reads like
+    a verdict: the words alone are kinder then. A drawing error never costs the words.
+    """
+    if summary.is_empty:
+        return None
+    try:
+        if executor is None:
+            return await asyncio.to_thread(render_week_chart, summary, names=names)
+        draw = partial(render_week_chart, summary, names=names)
+        return await asyncio.get_running_loop().run_in_executor(executor, draw)
+    except Exception:
+        log.exception("could not draw the weekly chart; sending the words alone")
+        return None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from domain.kinds import RITUAL_MOMENT, EventSource, MomentKind, Ritual
+from domain.values.kinds import RITUAL_MOMENT, EventSource, MomentKind, Ritual
 
 DAYS_IN_WEEK = 7
 
@@ -296,3 +296,24 @@ def _weakest_ritual(this_week: Sequence[EventRecord]) -> Ritual:
     """The core ritual with the fewest moments this week; ties go to the earliest ritual."""
     counts = _tally(this_week)
     return min(CORE_RITUALS, key=lambda ritual: counts[RITUAL_MOMENT[ritual]])
+
+
+@dataclass(frozen=True, slots=True)
+class Reflection:
+    """Everything a reply needs: the figures, who is asking, and the picture (if any)."""
+
+    summary: WeeklySummary
+    asker: Partner
+    partner: Partner
+    weeks_ago: int
+    chart_png: bytes | None  # None: nothing worth drawing, or the drawing failed
+
+    @property
+    def last_week(self) -> bool:
+        """Past-tense wording for any finished, earlier week."""
+        return self.weeks_ago > 0
+
+    @property
+    def names(self) -> tuple[str, str]:
+        """(asker, partner), in the order the summary's per-day split uses."""
+        return self.asker.first_name, self.partner.first_name

@@ -9,14 +9,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.kinds import Ritual
-from scheduling.timeparse import DAY_SECONDS, LocalWindow
+from domain.values.kinds import Ritual
+from domain.values.windows import DAY_SECONDS, LocalWindow
 
 DEFAULT_BEDTIME: Final = time(22, 0)
 BEDTIME_SPREAD_MINUTES: Final = 15
@@ -183,3 +183,30 @@ def quiet_blocked_rituals(policy: NudgePolicy) -> frozenset[Ritual]:
         for pref in policy.rituals
         if pref.enabled and not allowed_spans(*pref.window.span_seconds, policy.quiet)
     )
+
+
+#: How long "Later" puts a nudge off.
+SNOOZE_DELAY: Final = timedelta(hours=1)
+
+
+def snoozed_due_at(
+    now: datetime,
+    policy: NudgePolicy,
+    *,
+    already_snoozed: bool = False,
+    delay: timedelta = SNOOZE_DELAY,
+) -> datetime | None:
+    """When a "Later" nudge comes back: ``now + 1 h``, once, and never into quiet hours.
+
+    None means "not possible" (snoozed before, lands in quiet hours, or during a pause),
+    so the bot can say so instead of silently dropping it.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if already_snoozed:
+        return None
+    due = now.astimezone(UTC) + delay
+    local = due.astimezone(zone_for(policy.timezone)).time()
+    if in_quiet_hours(local, policy.quiet):
+        return None
+    return None if policy.is_paused_at(due) else due

@@ -8,12 +8,12 @@ instead of echoing a Python error.  Nothing here knows about Telegram or the dat
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
 from typing import Final
 
-DAY_SECONDS: Final = 86_400
+from domain.values.windows import LocalWindow
+
 MAX_PAUSE_DAYS: Final = 30
 
 _CLOCK_RE: Final = re.compile(
@@ -42,51 +42,6 @@ class TimeParseError(ValueError):
         super().__init__(f"{reason.value}: {text!r}")
         self.reason = reason
         self.text = text
-
-
-@dataclass(frozen=True, slots=True)
-class LocalWindow:
-    """A wall-clock span ``[start, end)`` in the person's own zone, minute precision.
-
-    ``end < start`` means the window runs past midnight into the next local day
-    (quiet hours 23:00-06:30, a bedtime at 23:50±15 min).
-    """
-
-    start: time
-    end: time
-
-    def __post_init__(self) -> None:
-        for value in (self.start, self.end):
-            if value.tzinfo is not None or value.second or value.microsecond:
-                raise ValueError(f"window bounds must be naive whole minutes, got {value}")
-        if self.start == self.end:
-            raise ValueError("a window must not be empty")
-
-    @property
-    def crosses_midnight(self) -> bool:
-        return self.end < self.start
-
-    @property
-    def span_seconds(self) -> tuple[int, int]:
-        """``(start, end)`` in seconds after local midnight; ``end`` may exceed one day."""
-        start = self.start.hour * 3600 + self.start.minute * 60
-        end = self.end.hour * 3600 + self.end.minute * 60
-        return start, end + DAY_SECONDS if end < start else end
-
-    @property
-    def minutes(self) -> int:
-        """Length in wall-clock minutes (DST days may make the real span differ)."""
-        start, end = self.span_seconds
-        return (end - start) // 60
-
-    def contains(self, value: time) -> bool:
-        """Whether a wall-clock time falls inside ``[start, end)``, across midnight too."""
-        if self.crosses_midnight:
-            return value >= self.start or value < self.end
-        return self.start <= value < self.end
-
-    def __str__(self) -> str:
-        return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
 
 def parse_clock(text: str) -> time:
