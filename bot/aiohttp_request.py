@@ -42,15 +42,12 @@ class AiohttpRequest(BaseRequest):
         connection_pool_size: int = 64,
         *,
         read_timeout: float | None = 5.0,
-        write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
-        media_write_timeout: float | None = 20.0,
     ) -> None:
+        """Only connecting and reading are timed: aiohttp has no separate write timeout."""
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
-        self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
-        self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
 
     @property

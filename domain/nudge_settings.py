@@ -112,16 +112,6 @@ async def set_enabled(work: Work, ritual: Ritual, enabled: bool) -> NudgeSetting
     return await _change(work, apply)
 
 
-async def toggle(work: Work, ritual: Ritual) -> NudgeSettings:
-    """Turn one ritual on if it is off, off if it is on."""
-
-    async def apply(session: AsyncSession, user: User) -> None:
-        current = (await _policy_of(session, user)).preference(ritual).enabled
-        await store.set_ritual_enabled(session, user.id, ritual.value, not current)
-
-    return await _change(work, apply)
-
-
 async def pause(work: Work, days: int) -> NudgeSettings:
     """Pause every nudge for ``days`` (1 to 30) whole local days; returns when they resume.
 

@@ -42,13 +42,6 @@ RITUAL_NAMES: Final[dict[Ritual, str]] = {
     Ritual.SIX_SECOND_KISS: "💋 Six-second kiss",
 }
 #: The typed command that moves each ritual's window, and an example of it.
-RITUAL_COMMANDS: Final[dict[Ritual, str]] = {
-    Ritual.MORNING_HUG: "morning",
-    Ritual.MIDDAY_THINKING: "midday",
-    Ritual.DINNER_APPRECIATION: "dinner",
-    Ritual.BEDTIME: "bedtime",
-    Ritual.SIX_SECOND_KISS: "kiss",
-}
 EXAMPLES: Final[dict[Ritual, str]] = {
     Ritual.MORNING_HUG: "/morning 07:00-08:00",
     Ritual.MIDDAY_THINKING: "/midday 12:00-14:00",
@@ -57,7 +50,6 @@ EXAMPLES: Final[dict[Ritual, str]] = {
     Ritual.SIX_SECOND_KISS: "/kiss 17:30-19:00",
 }
 QUIET_EXAMPLE: Final = "/quiet 22:30-07:00"
-PAUSE_EXAMPLE: Final = f"/pause {MENU_PAUSE_DAYS}"
 
 ON: Final = "✅"
 OFF: Final = "▫️"

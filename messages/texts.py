@@ -66,10 +66,6 @@ TIMEZONE_UNKNOWN = (
     "Hmm, I don't know “{text}” as a place or time zone. Could you try a big city near you, "
     "or a zone name like <code>Europe/Berlin</code> or <code>America/New_York</code>?"
 )
-TIMEZONE_USAGE = (
-    "Tell me where you are, e.g. <code>/timezone Europe/Berlin</code> or "
-    "<code>/timezone Tokyo</code>."
-)
 
 # --- Invites and pairing ------------------------------------------------------------------
 INVITE_CREATED = (
@@ -77,10 +73,6 @@ INVITE_CREATED = (
     "{link}\n\n"
     "Or they can send me <code>/pair {code}</code>.\n"
     "It works once and stays valid for 48 hours."
-)
-INVITE_FORWARD = (
-    "{name} invited you to <b>microconnect</b> — small daily moments of connection, "
-    "just for the two of you. Tap to join: {link}"
 )
 PAIR_PREVIEW = "Pair with <b>{name}</b>? You'll share your small moments with each other. 💞"
 PAIR_ACCEPTED = "You said yes to <b>{name}</b> 💞"

@@ -24,9 +24,6 @@ NOT_PAIRED_WEEKLY: Final = (
     "Once you and your partner are paired here, I'll gather your little moments "
     "and show you how you're doing together, week by week."
 )
-WEEKLY_UNAVAILABLE: Final = (
-    "I couldn't put your week together just now 🌿 Please try again in a little while."
-)
 #: The button that asks for the reflection (under a Sunday message, for instance).
 BUTTON_OUR_WEEK: Final = "📊 Our week"
 
@@ -50,10 +47,6 @@ DIGEST_STATUS_ON: Final = (
 DIGEST_STATUS_OFF: Final = (
     "Your Sunday digest is <b>off</b>. <code>/digest on</code> brings the weekly reflection "
     "back on Sunday evenings 🌙"
-)
-CHART_ALT: Final = (
-    "Bar chart of your moments, Monday to Sunday: one bar per partner each day, "
-    "a heart over days with a moment from each of you, and a faint line for the previous week."
 )
 HEART_NOTE: Final = (
     "♥ marks a day with a moment from each of you; the faint line is the week before."

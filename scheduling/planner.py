@@ -72,10 +72,6 @@ def _require_aware(value: datetime, name: str) -> None:
         raise ValueError(f"{name} must be timezone-aware")
 
 
-def _epoch_floor(value: datetime) -> int:
-    return (value - _EPOCH) // _SECOND
-
-
 def _epoch_ceil(value: datetime) -> int:
     return -((_EPOCH - value) // _SECOND)
 
@@ -351,17 +347,3 @@ def is_still_deliverable(window_end_at: datetime, now: datetime) -> bool:
     _require_aware(window_end_at, "window_end_at")
     _require_aware(now, "now")
     return now < window_end_at
-
-
-def pick_phrasing(n: int, previous_index: int | None, rng: random.Random) -> int:
-    """Index of the sentence to use today, never yesterday's one when there is a choice.
-
-    Drawing among the ``n - 1`` other sentences keeps it uniform and needs one RNG call.
-    A stale ``previous_index`` (the phrasings were edited) is treated as no history.
-    """
-    if n < 1:
-        raise ValueError("a ritual needs at least one phrasing")
-    if n == 1 or previous_index is None or not 0 <= previous_index < n:
-        return rng.randrange(n) if n > 1 else 0
-    index = rng.randrange(n - 1)
-    return index + 1 if index >= previous_index else index

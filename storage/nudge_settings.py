@@ -29,10 +29,6 @@ async def lock_user(session: AsyncSession, user_id: int) -> User | None:
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def get_user(session: AsyncSession, user_id: int) -> User | None:
-    return (await session.execute(select(User).where(User.id == user_id))).scalar_one_or_none()
-
-
 async def ritual_rows(session: AsyncSession, user_id: int) -> list[RitualRow]:
     """The person's stored per-ritual choices (rituals never changed have no row)."""
     statement = select(RitualSetting.ritual, RitualSetting.enabled, RitualSetting.window).where(

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from asyncpg.exceptions import UniqueViolationError
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import outbox
@@ -393,8 +393,3 @@ async def bump_ignored(session: AsyncSession, user_id: int, ritual: str, *, rese
         setting = RitualSetting(user_id=user_id, ritual=ritual, ignored_in_a_row=0)
         session.add(setting)
     setting.ignored_in_a_row = 0 if reset else setting.ignored_in_a_row + 1
-
-
-async def count_by_status(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(select(Nudge.status, func.count()).group_by(Nudge.status))
-    return {status: int(count) for status, count in rows}

@@ -98,11 +98,3 @@ async def cancel_open_to(session: AsyncSession, chat_id: int) -> None:
         .values(status=OutboxStatus.SKIPPED)
         .execution_options(synchronize_session=False)
     )
-
-
-async def messages_to(session: AsyncSession, chat_id: int) -> list[OutboxMessage]:
-    """Everything ever owed to one person, oldest first (for tests and support questions)."""
-    rows = await session.scalars(
-        select(OutboxMessage).where(OutboxMessage.chat_id == chat_id).order_by(OutboxMessage.id)
-    )
-    return list(rows)

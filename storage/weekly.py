@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, insert, or_, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -141,14 +141,6 @@ async def digest_opt_out(session: AsyncSession, user_id: int) -> bool | None:
     """Whether the person turned the Sunday digest off; None for someone we don't know."""
     row = (await session.execute(select(User.digest_opt_out).where(User.id == user_id))).first()
     return None if row is None else bool(row[0])
-
-
-async def set_digest_opt_out(session: AsyncSession, user_id: int, opt_out: bool) -> bool:
-    """Store the choice; False when the person is unknown (nothing was changed)."""
-    result = await session.execute(
-        update(User).where(User.id == user_id).values(digest_opt_out=opt_out)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 # --- The Sunday digest schedule -----------------------------------------------------------
@@ -279,13 +271,3 @@ async def nudges_sent_between(
         Nudge.sent_at < end,
     )
     return int((await session.execute(statement)).scalar_one())
-
-
-async def digests_for(session: AsyncSession, user_id: int) -> list[WeeklyDigest]:
-    """Someone's digest rows, oldest week first (for tests and support questions)."""
-    rows = await session.scalars(
-        select(WeeklyDigest)
-        .where(WeeklyDigest.user_id == user_id)
-        .order_by(WeeklyDigest.week_start)
-    )
-    return list(rows)

@@ -129,11 +129,6 @@ class WeeklySummary:
     is_first_week: bool  # every moment the couple ever shared is from this week (maybe none)
 
     @property
-    def week_end(self) -> date:
-        """The Sunday that closes the week (inclusive), for "3–9 Nov"."""
-        return self.week_start + timedelta(days=DAYS_IN_WEEK - 1)
-
-    @property
     def in_progress(self) -> bool:
         """True while the week is still running, so the wording can say "so far"."""
         return self.days_elapsed < DAYS_IN_WEEK

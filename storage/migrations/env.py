@@ -8,10 +8,8 @@ from alembic import context
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-import storage.delivery_models
-import storage.weekly_models  # noqa: F401  (adds the digest table to Base.metadata)
 from storage.database import create_engine
-from storage.models import Base
+from storage.models import Base  # the package adds every table (storage/__init__.py)
 
 config = context.config
 target_metadata = Base.metadata

@@ -312,12 +312,16 @@ async def test_quiet_hours_that_swallow_a_ritual_are_applied_and_reported(
 async def test_toggles(db: Database, clock: ManualClock) -> None:
     await _person(db, clock, CAROL, BERLIN)
     assert not (await _policy(db, CAROL)).preference(Ritual.SIX_SECOND_KISS).enabled
-    settings = await act(db, CAROL, nudge_settings.toggle, Ritual.SIX_SECOND_KISS, now=clock())
+    settings = await act(
+        db, CAROL, nudge_settings.set_enabled, Ritual.SIX_SECOND_KISS, True, now=clock()
+    )
     assert settings.preference(Ritual.SIX_SECOND_KISS).enabled
     assert (await _policy(db, CAROL)).preference(Ritual.SIX_SECOND_KISS).enabled
-    settings = await act(db, CAROL, nudge_settings.toggle, Ritual.SIX_SECOND_KISS, now=clock())
+    settings = await act(
+        db, CAROL, nudge_settings.set_enabled, Ritual.SIX_SECOND_KISS, False, now=clock()
+    )
     assert not settings.preference(Ritual.SIX_SECOND_KISS).enabled
-    await act(db, CAROL, nudge_settings.toggle, Ritual.MIDDAY_THINKING, now=clock())
+    await act(db, CAROL, nudge_settings.set_enabled, Ritual.MIDDAY_THINKING, False, now=clock())
     # set_enabled is idempotent: a double tap on "turn off" leaves it off.
     for _ in range(2):
         await act(db, CAROL, nudge_settings.set_enabled, Ritual.BEDTIME, False, now=clock())
@@ -404,9 +408,6 @@ CHANGES: dict[str, Change] = {
     "quiet_off": lambda db, now: act(db, ALICE, nudge_settings.set_quiet, None, now=now),
     "enabled": lambda db, now: act(
         db, ALICE, nudge_settings.set_enabled, Ritual.MORNING_HUG, False, now=now
-    ),
-    "toggle": lambda db, now: act(
-        db, ALICE, nudge_settings.toggle, Ritual.SIX_SECOND_KISS, now=now
     ),
     "pause": lambda db, now: act(db, ALICE, nudge_settings.pause, 3, now=now),
     "resume": lambda db, now: act(db, ALICE, nudge_settings.resume, now=now),

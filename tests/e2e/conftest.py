@@ -55,7 +55,7 @@ class Harness:
 async def harness(database_url: str, db: Database, clock: ManualClock) -> AsyncIterator[Harness]:
     async with FakeTelegram(token=TOKEN) as fake:
         settings = Settings(
-            telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+            telegram_bot_token=TOKEN,
             database_url=database_url,
             telegram_api_base_url=fake.base_url,
             telegram_file_base_url=fake.file_base_url,

@@ -174,6 +174,7 @@ async def test_sigkill_mid_dispatch_doubles_nothing_and_loses_nothing(
         )
         assert all(n == 1 for n in received.values()), "someone got the same nudge twice"
         assert set(statuses) <= {NudgeStatus.SENT, NudgeStatus.MAYBE}, statuses
+        assert in_flight is not None
         assert statuses[NudgeStatus.MAYBE] == in_flight <= CONCURRENCY
         for row in rows:
             if row.status == NudgeStatus.SENT:

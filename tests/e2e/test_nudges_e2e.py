@@ -7,7 +7,9 @@ every assertion is about what a person would see at a given local time.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -28,12 +30,16 @@ BERLIN, NEW_YORK = ZoneInfo("Europe/Berlin"), ZoneInfo("America/New_York")
 MIDDAY, BEDTIME = "💭", "🌙"
 
 
+def _mentions(text: str, message: BotMessage) -> bool:
+    return text in (message.text or "")
+
+
 async def _couple_in_two_zones(h: Harness) -> tuple[FakeUser, FakeUser]:
     alice, bob = h.user(1001, "Alice"), h.user(1002, "Bob")
     await pair(h, alice, bob)
     for person, zone in ((alice, "Europe/Berlin"), (bob, "America/New_York")):
         await person.send(f"/timezone {zone}")
-        await person.wait_for(lambda m, z=zone: z in (m.text or ""))
+        await person.wait_for(partial(_mentions, zone))
     return alice, bob
 
 
@@ -242,7 +248,7 @@ async def test_restart_mid_dispatch_loses_and_doubles_nothing(harness: Harness) 
     assert (report.sent, report.maybe, report.expired) == (0, 1, 1)
     assert len(_nudges_in(alice)) + len(_nudges_in(bob)) == len(deliverable) - 1
     async with h.db.transaction() as session:
-        statuses = await nudge_queries.count_by_status(session)
+        statuses = Counter(await session.scalars(select(Nudge.status)))
         row = await session.get(Nudge, in_flight.id)
     assert statuses.get(NudgeStatus.SENDING, 0) == 0
     assert statuses.get(NudgeStatus.PLANNED, 0) == 0

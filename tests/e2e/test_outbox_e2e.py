@@ -8,16 +8,18 @@ them exactly as they will (``storage.outbox.enqueue``), then wakes the bot.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
 
 from domain.values.kinds import Delivery
+from scheduling.delivery import DeliveryReport
 from storage import outbox
 from storage.delivery_models import OutboxMessage, OutboxStatus
 from storage.models import User
 from tests.e2e.conftest import Harness, pair
-from tests.fake_telegram import FakeUser
+from tests.fake_telegram import BotMessage, FakeUser
 
 
 async def _couple(h: Harness) -> tuple[FakeUser, FakeUser, int]:
@@ -183,7 +185,7 @@ async def test_wakes_coalesce_into_one_more_pass_never_parallel_ones(harness: Ha
     running = 0
     original = h.nudges.deliver_outbox
 
-    async def counted() -> object:
+    async def counted() -> DeliveryReport:
         nonlocal running
         running += 1
         assert running == 1, "two outbox passes at once"
@@ -199,5 +201,9 @@ async def test_wakes_coalesce_into_one_more_pass_never_parallel_ones(harness: Ha
         await _owe(h, bob.id, Delivery.LOVE_BACK, {"name": f"Alice {n}"}, couple_id)
         h.nudges.wake()
     for n in range(5):
-        await bob.wait_for(lambda m, n=n: f"Alice {n}" in m.body)
+        await bob.wait_for(_says(f"Alice {n}"))
     assert 1 <= len(passes) <= 2
+
+
+def _says(text: str) -> Callable[[BotMessage], bool]:
+    return lambda message: text in message.body

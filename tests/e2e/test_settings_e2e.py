@@ -77,7 +77,7 @@ async def pair(first: FakeUser, second: FakeUser) -> None:
 
 
 async def policy_of(db: Database, user_id: int) -> NudgePolicy:
-    policy = await act(db, user_id, nudge_settings.load_policy)
+    policy: NudgePolicy | None = await act(db, user_id, nudge_settings.load_policy)
     assert policy is not None
     return policy
 

@@ -18,7 +18,6 @@ from scheduling.planner import (
     dates_to_plan,
     is_still_deliverable,
     local_today,
-    pick_phrasing,
     plan_day,
 )
 from tests.scheduling.oracle import at, local
@@ -311,31 +310,3 @@ def test_snooze_across_spring_forward_is_one_real_hour() -> None:
     due = snoozed_due_at(before, policy)
     assert due == datetime(2025, 3, 9, 7, 30, tzinfo=UTC)
     assert local(due, "America/New_York").time() == time(3, 30)
-
-
-# --- phrasing rotation --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("n", [2, 3, 7])
-def test_phrasing_never_repeats_two_days_running(n: int) -> None:
-    rng = random.Random(n)
-    previous: int | None = None
-    picks = []
-    for _ in range(2000):
-        index = pick_phrasing(n, previous, rng)
-        assert 0 <= index < n
-        assert index != previous
-        picks.append(index)
-        previous = index
-    counts = Counter(picks)
-    assert set(counts) == set(range(n))
-    assert min(counts.values()) > 2000 / n * 0.8  # every phrasing gets its turn
-
-
-def test_phrasing_edge_cases() -> None:
-    rng = random.Random(0)
-    assert pick_phrasing(1, 0, rng) == 0  # one sentence: repeating is the only option
-    assert pick_phrasing(1, None, rng) == 0
-    assert 0 <= pick_phrasing(3, 9, rng) < 3  # stale index after editing phrasings
-    with pytest.raises(ValueError):
-        pick_phrasing(0, None, rng)

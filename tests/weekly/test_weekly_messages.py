@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from domain.values.kinds import EventSource, MomentKind, Ritual
 from domain.values.weekly_summary import EventRecord, WeeklySummary
 from messages.weekly import (
-    CHART_ALT,
     NOT_PAIRED_WEEKLY,
     SUGGESTIONS,
     chart_caption,
@@ -393,7 +392,7 @@ def test_week_range(monday: date, expected: str) -> None:
 
 
 def test_small_strings_are_kind_and_present() -> None:
-    for text in (NOT_PAIRED_WEEKLY, CHART_ALT):
+    for text in (NOT_PAIRED_WEEKLY,):
         assert text and not BLAME_WORDS.search(text)
     summary = summary_for(spread((1, 1)))
     assert chart_caption(summary, asker_name="Anna", partner_name="Ben", last_week=True).startswith(

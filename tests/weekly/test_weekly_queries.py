@@ -20,6 +20,7 @@ from domain.values.kinds import EventSource, MomentKind, Ritual
 from domain.values.results import NotPaired
 from domain.values.weekly_summary import Reflection, week_bounds
 from domain.weekly import weekly_reflection
+from messages.weekly_chart import with_chart
 from scheduling.delivery import Deliveries
 from scheduling.digest import plan_digests, render_pool, run_digests
 from scheduling.sender import SENT, Outgoing, OutgoingDigest, SendResult
@@ -28,6 +29,7 @@ from storage.database import Database
 from storage.models import Nudge, NudgeStatus, User
 from storage.weekly_models import DigestStatus, WeeklyDigest
 from tests.weekly.factories import local
+from tests.work import act
 
 K = MomentKind
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -164,9 +166,16 @@ async def seed_week(db: Database) -> tuple[int, int]:
 
 
 async def reflect(db: Database, user_id: int, now: datetime, weeks_ago: int = 0) -> Reflection:
-    result = await weekly_reflection(db, user_id, now, weeks_ago)
+    """The reflection as the bot builds it for a reply: figures, then the chart drawn."""
+    async with db.transaction() as session:
+        result = await weekly_reflection(session, user_id, now, weeks_ago)
     assert isinstance(result, Reflection), result
-    return result
+    return await with_chart(result)
+
+
+async def reflection_or_not(db: Database, user_id: int, now: datetime) -> object:
+    async with db.transaction() as session:
+        return await weekly_reflection(session, user_id, now)
 
 
 # --- Queries and exact figures ------------------------------------------------------------
@@ -278,8 +287,8 @@ async def test_a_lively_week_comes_with_a_png(db: Database) -> None:
 
 async def test_unpaired_and_unknown_people_get_not_paired(db: Database) -> None:
     await add_person(db, EVE, "Eve", "Europe/Berlin")
-    assert await weekly_reflection(db, EVE, SUNDAY_EVENING) is NotPaired.NOT_PAIRED
-    assert await weekly_reflection(db, 999, SUNDAY_EVENING) is NotPaired.NOT_PAIRED
+    assert await reflection_or_not(db, EVE, SUNDAY_EVENING) is NotPaired.NOT_PAIRED
+    assert await reflection_or_not(db, 999, SUNDAY_EVENING) is NotPaired.NOT_PAIRED
 
 
 async def test_a_person_without_a_zone_is_read_in_utc(db: Database) -> None:
@@ -346,15 +355,14 @@ async def test_the_digest_arrives_once_in_each_partners_slot(db: Database) -> No
 
 async def test_opting_out_stops_the_digest_and_on_brings_it_back(db: Database) -> None:
     await seed_week(db)
-    assert await weekly_domain.set_digest_enabled(db, ANNA, False)
-    assert await weekly_domain.digest_enabled(db, ANNA) is False
+    await act(db, ANNA, weekly_domain.set_digest_enabled, False)
+    assert await act(db, ANNA, weekly_domain.digest_enabled) is False
     sender = CollectingSender()
     deliveries = await run_evening(db, sender, local(BERLIN, day(6), 18), 2, random.Random(1))
     assert ANNA not in {user for _, user in deliveries}
-    assert await weekly_domain.set_digest_enabled(db, ANNA, True)
+    await act(db, ANNA, weekly_domain.set_digest_enabled, True)
     later = await run_evening(db, sender, local(BERLIN, day(6, NEXT), 18), 2, random.Random(1))
     assert ANNA in {user for _, user in later}
-    assert not await weekly_domain.set_digest_enabled(db, 999, True)
 
 
 async def test_the_digest_respects_the_daily_nudge_cap(db: Database) -> None:
