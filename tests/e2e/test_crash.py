@@ -23,7 +23,7 @@ from domain.values.kinds import Ritual
 from storage.database import Database
 from storage.delivery_models import OutboxMessage, OutboxStatus
 from storage.migrate import upgrade_to_head
-from storage.models import Couple, Nudge, NudgeStatus, User
+from storage.models import ConnectionEvent, Couple, Nudge, NudgeStatus, User
 from tests.e2e.conftest import TOKEN
 from tests.fake_telegram import FakeTelegram
 
@@ -230,5 +230,53 @@ async def test_sigkill_between_commit_and_send_delivers_the_notice_once_after_re
 
                 await _until(finished, 30, "the notice was not recorded as sent")
             assert told(fake) == 1
+    finally:
+        await db.dispose()
+
+
+async def test_sigkill_between_commit_and_send_delivers_the_relay_once_after_restart(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Alice's "thinking of you" is committed with its relay to Bob, which then waits for
+    Bob's per-chat slot (his nudge went out a moment ago). Killed right then, the relay is
+    still just due; the restarted bot delivers it, once, and the event is stored once."""
+    db = Database.from_url(database_url)
+    await upgrade_to_head(db.engine)
+    await _seed(db, 2, datetime.now(UTC))
+    alice_id, bob_id = FIRST, FIRST + 1
+    log = tmp_path / "bot.log"
+
+    async def relay() -> OutboxMessage | None:
+        async with db.transaction() as session:
+            return await session.scalar(select(OutboxMessage))
+
+    def relayed(fake: FakeTelegram) -> int:
+        return _sent_to(fake, lambda t: "thinking of you" in t and "see you tonight" in t)[bob_id]
+
+    try:
+        async with FakeTelegram(token=TOKEN) as fake:
+            alice = fake.user(alice_id, "P0")
+            fake.user(bob_id, "P1")
+            async with _bot(fake, database_url, log) as first:
+                await _until(lambda: _sent_to(fake, _is_nudge)[bob_id], 30, f"no nudge; {log}")
+                await alice.send("/thinking see you tonight")
+                await _until(relay, 30, f"no relay was written; see {log}")
+                first.kill()  # SIGKILL: committed, not yet sent
+                await first.wait()
+            row = await relay()
+            assert row is not None and relayed(fake) == 0
+            assert (row.status, row.attempt) == (OutboxStatus.PENDING, 0)
+            async with _bot(fake, database_url, log):
+                await _until(lambda: relayed(fake) >= 1, 30, f"never relayed; see {log}")
+
+                async def finished() -> bool:
+                    row = await relay()
+                    return row is not None and row.status == OutboxStatus.SENT
+
+                await _until(finished, 30, "the relay was not recorded as sent")
+            assert relayed(fake) == 1
+            async with db.transaction() as session:
+                events = (await session.scalars(select(ConnectionEvent))).all()
+            assert [(e.actor_id, e.note) for e in events] == [(alice_id, "see you tonight")]
     finally:
         await db.dispose()
