@@ -26,6 +26,8 @@ from storage.models import NudgeStatus
 
 #: How long a snoozed nudge may still go out late (e.g. after a restart) past its new time.
 SNOOZE_GRACE = timedelta(minutes=30)
+#: A nudge whose send timed out ("maybe") may well be on the person's screen: its buttons work.
+_ANSWERABLE = (NudgeStatus.SENT, NudgeStatus.MAYBE)
 _MOMENT_FOR_ACTION = {
     NudgeAction.SEND_THINKING: MomentKind.THINKING_OF_YOU,
     NudgeAction.SAID_IN_PERSON: MomentKind.APPRECIATION,
@@ -49,7 +51,7 @@ async def answer(work: Work, nudge_id: int, action: NudgeAction) -> Answered | S
         nudge is None
         or nudge.user_id != me.id
         or nudge.couple_id != me.couple_id
-        or nudge.status != NudgeStatus.SENT
+        or nudge.status not in _ANSWERABLE
     ):
         return Stale.STALE
     ritual = Ritual(nudge.ritual)
@@ -111,7 +113,7 @@ async def relay_written(work: Work, awaiting: AwaitingWords, text: str) -> Writt
         return Stale.STALE
     ritual = Ritual(nudge.ritual)
     appreciation = ritual is Ritual.DINNER_APPRECIATION
-    if nudge.status == NudgeStatus.SENT:
+    if nudge.status in _ANSWERABLE:
         nudge.status, nudge.responded_at = NudgeStatus.ACTED, work.now
         await nudges.bump_ignored(session, me.id, ritual, reset=True)
     event = await events.add(

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
+from bot import callback_data as cd
 from bot.telegram_sender import TelegramSender
-from domain.values.kinds import Ritual
+from domain.values.kinds import NudgeAction, Ritual
 from scheduling.delivery import LEASE, Deliveries
 from scheduling.sources import NudgeSource
 from storage import delivery
@@ -55,11 +56,7 @@ def _nudges_in(person: FakeUser) -> list[BotMessage]:
         m
         for m in person.chat
         if m.buttons
-        and any(
-            b.callback_data and b.callback_data.startswith("v1:n:")
-            for row in m.buttons
-            for b in row
-        )
+        and any(cd.Nudge.parse(b.callback_data) is not None for row in m.buttons for b in row)
     ]
 
 
@@ -122,7 +119,8 @@ async def test_midday_buttons_relay_and_store_events(harness: Harness) -> None:
     edited = await alice.wait_for_edit(nudge.message_id)
     assert edited.buttons == [] and "Sent to Bob" in (edited.text or "")
     # A second tap on the answered nudge changes nothing.
-    await alice.press_data(f"v1:n:{nudge_id}:send", message_id=nudge.message_id)
+    again = cd.Nudge(nudge_id, NudgeAction.SEND_THINKING).pack()
+    await alice.press_data(again, message_id=nudge.message_id)
     answer = await alice.next_callback_answer()
     assert answer.text == "This is no longer active. 🌿"
     async with h.db.transaction() as session:
@@ -136,7 +134,29 @@ async def test_midday_buttons_relay_and_store_events(harness: Harness) -> None:
 
 def _nudge_id(message: BotMessage) -> int:
     data = next(b.callback_data for row in message.buttons for b in row if b.callback_data)
-    return int(data.split(":")[2])
+    button = cd.Nudge.parse(data)
+    assert button is not None, data
+    return button.nudge_id
+
+
+async def test_a_nudge_whose_answer_was_lost_still_works_when_tapped(harness: Harness) -> None:
+    """Telegram showed the nudge but its answer never came back: recorded "maybe" (never
+    sent again), and when Alice taps it, her tap counts like any other."""
+    h = harness
+    h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    alice, _bob = await _couple_in_two_zones(h)
+    h.fake.drop_next("sendMessage", chat_id=alice.id, after_acting=True)
+    nudge = await _first_nudge(h, alice, MIDDAY, datetime(2026, 11, 26, 14, 0, tzinfo=UTC))
+    nudge_id = _nudge_id(nudge)
+    async with h.db.transaction() as session:
+        row = await session.get(Nudge, nudge_id)
+        assert row is not None and row.status == NudgeStatus.MAYBE
+    await alice.press("💌 Send “thinking of you”", message_id=nudge.message_id)
+    assert (await alice.next_callback_answer()).text is None
+    assert "Sent to Bob" in ((await alice.wait_for_edit(nudge.message_id)).text or "")
+    async with h.db.transaction() as session:
+        row = await session.get(Nudge, nudge_id)
+        assert row is not None and row.status == NudgeStatus.ACTED
 
 
 async def test_write_my_own_later_and_not_today(harness: Harness) -> None:
@@ -146,7 +166,8 @@ async def test_write_my_own_later_and_not_today(harness: Harness) -> None:
     alice, bob = await _couple_in_two_zones(h)
     first = await _first_nudge(h, bob, MIDDAY, datetime(2026, 11, 26, 20, 0, tzinfo=UTC))
     # Someone else's button does nothing.
-    await alice.press_data(f"v1:n:{_nudge_id(first)}:send", message_id=first.message_id)
+    bobs = cd.Nudge(_nudge_id(first), NudgeAction.SEND_THINKING).pack()
+    await alice.press_data(bobs, message_id=first.message_id)
     assert (await alice.next_callback_answer()).text == "This is no longer active. 🌿"
     await bob.press("⏰ Later", message_id=first.message_id)
     assert "again in an hour" in ((await bob.wait_for_edit(first.message_id)).text or "")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import callback_data as cd
 from bot.handlers import weekly as weekly_handlers
 from bot.handlers.weekly import reflection_parts, visible_length
 from domain.values.kinds import MomentKind
@@ -162,7 +163,7 @@ async def test_the_our_week_button_sends_the_reflection(harness: Harness) -> Non
     h = harness
     anna, _, _ = await anna_and_ben(h)
     last = anna.chat[-1]
-    await anna.press_data("v1:wk", message_id=last.message_id)
+    await anna.press_data(cd.Week().pack(), message_id=last.message_id)
     answer = await anna.next_callback_answer()
     assert answer.text is None and not answer.show_alert
     reply = await anna.wait_for(lambda m: m.photo is not None, timeout=10)

@@ -170,6 +170,7 @@ class _Drop:
     method: str
     chat_id: int | None
     remaining: int
+    after_acting: bool = False
 
 
 @dataclass
@@ -671,14 +672,23 @@ class FakeTelegram:
         error = ApiError(error_code, description, retry_after=retry_after)
         self._faults.append(_Fault(method.lower(), chat_id, error, times))
 
-    def drop_next(self, method: str, *, chat_id: int | None = None, times: int = 1) -> None:
+    def drop_next(
+        self,
+        method: str,
+        *,
+        chat_id: int | None = None,
+        times: int = 1,
+        after_acting: bool = False,
+    ) -> None:
         """Make the next ``times`` calls of ``method`` (optionally only to ``chat_id``) lose
         their connection after the request arrived: the fake reads the whole request, records
-        it (``RecordedRequest.dropped``; nothing else happens, as if Telegram had crashed
-        before acting), then closes the connection without a response. The client cannot
-        tell whether Telegram saw the request, which is the point of the fault.
+        it (``RecordedRequest.dropped``), then closes the connection without a response. By
+        default nothing else happens, as if Telegram had crashed before acting; with
+        ``after_acting`` the request takes effect first (the message is on the person's
+        screen) and only the answer is lost. Either way the client cannot tell which, which is
+        the point of the fault.
         """
-        self._drops.append(_Drop(method.lower(), chat_id, times))
+        self._drops.append(_Drop(method.lower(), chat_id, times, after_acting))
 
     def block(self, user_id: int) -> None:
         """The user blocks the bot: every send/edit to them gets 403 until ``unblock``."""
@@ -840,7 +850,10 @@ class FakeTelegram:
         chat_id = chat_id if isinstance(chat_id, int) and not isinstance(chat_id, bool) else None
         spec = self._methods.get(name.lower())
         method, handler = spec if spec is not None else (name, None)
-        if self._take_drop(method, chat_id):
+        drop = self._take_drop(method, chat_id)
+        if drop is not None:
+            if drop.after_acting and handler is not None:
+                await handler(params, files)
             await self._record(method, params, chat_id, files, None, dropped=True)
             if request.transport is not None:
                 request.transport.abort()  # no response: the client sees a disconnect
@@ -893,14 +906,14 @@ class FakeTelegram:
         )
         await self._notify_state()
 
-    def _take_drop(self, method: str, chat_id: int | None) -> bool:
+    def _take_drop(self, method: str, chat_id: int | None) -> _Drop | None:
         for drop in self._drops:
             if drop.method == method.lower() and drop.chat_id in (None, chat_id):
                 drop.remaining -= 1
                 if drop.remaining <= 0:
                     self._drops.remove(drop)
-                return True
-        return False
+                return drop
+        return None
 
     def _take_fault(self, method: str, chat_id: int | None) -> ApiError | None:
         for fault in self._faults:
