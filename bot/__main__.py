@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 
 from pydantic import ValidationError
+from telegram import Bot
+from telegram.error import InvalidToken, NetworkError
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
 
 from bot import log_setup
+from bot.aiohttp_request import AiohttpRequest
 from bot.app import build_application
 from bot.settings import Settings
 from storage.database import Database, create_engine
@@ -35,6 +40,49 @@ def load_settings() -> Settings:
         raise SystemExit(2) from None
 
 
+async def wait_for_telegram(settings: Settings) -> None:
+    """Return once Telegram answers; while it does not, one clear line and quiet retries.
+
+    A wrong token is not something waiting fixes: one line, and exit code 2.
+    """
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        request=AiohttpRequest(connection_pool_size=1),
+    )
+    retrying = AsyncRetrying(
+        retry=retry_if_exception_type(NetworkError),  # TimedOut and NotSent too
+        wait=wait_exponential(multiplier=1, min=1, max=60),
+        before_sleep=_say_once_that_telegram_is_unreachable(),
+    )
+    try:
+        async for attempt in retrying:
+            with attempt:
+                async with bot:  # initialize() asks getMe
+                    pass
+    except InvalidToken:
+        print("microconnect: cannot start: Telegram refused the token", file=sys.stderr)
+        raise SystemExit(2) from None
+    if retrying.statistics.get("attempt_number", 1) > 1:
+        log.warning("Telegram is reachable again; starting")
+
+
+def _say_once_that_telegram_is_unreachable() -> Callable[[RetryCallState], None]:
+    said = False
+
+    def before_sleep(state: RetryCallState) -> None:
+        nonlocal said
+        if not said and state.outcome is not None:
+            said = True
+            error = state.outcome.exception()
+            log.warning(
+                "Telegram is not reachable (%s); trying again with back-off, up to a minute apart",
+                type(error).__name__,
+            )
+
+    return before_sleep
+
+
 async def prepare_database(url: str) -> None:
     """Bring the schema up to date on a short-lived engine (polling runs on another loop)."""
     engine = create_engine(url)
@@ -56,9 +104,12 @@ def main() -> None:
             file=sys.stderr,
         )
         raise SystemExit(3) from None
-    log.info("database schema is up to date; starting to poll Telegram")
+    log.info("database schema is up to date")
+    asyncio.run(wait_for_telegram(settings))
+    log.info("starting to poll Telegram")
     application = build_application(settings, Database.from_url(settings.database_url))
-    application.run_polling(drop_pending_updates=False)
+    # Telegram going away later is retried by PTB itself, with back-off.
+    application.run_polling(drop_pending_updates=False, bootstrap_retries=-1)
 
 
 if __name__ == "__main__":

@@ -482,8 +482,10 @@ class FakeTelegram:
         *,
         bot_name: str = "MicroConnect",
         host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         self.token = token
+        self._wanted_port = port  # 0: any free port
         prefix = token.split(":", 1)[0]
         self.bot_id = int(prefix) if prefix.isdigit() else 123456
         self.bot_user: JSONDict = {
@@ -562,7 +564,7 @@ class FakeTelegram:
     # -- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> Self:
-        """Listen on a random local port."""
+        """Listen on the port asked for, or a random free local port."""
         if self._runner is not None:
             raise RuntimeError("FakeTelegram is already running")
         self._stopping = False
@@ -575,7 +577,7 @@ class FakeTelegram:
             app, access_log=None, handler_cancellation=True, shutdown_timeout=2.0
         )
         await runner.setup()
-        site = web.TCPSite(runner, self._host, 0)
+        site = web.TCPSite(runner, self._host, self._wanted_port)
         await site.start()
         self._port = int(runner.addresses[0][1])
         self._runner = runner
