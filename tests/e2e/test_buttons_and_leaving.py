@@ -82,10 +82,28 @@ async def test_unknown_or_malformed_buttons_are_answered_and_change_nothing(
     await pair_up(h, alice, bob)
     menu = await say(alice, "/moment")
     before = await snapshot(h)
-    for data in ("v0:zzz", "zzz", "v1:m:dance", "v1:love:abc", "v1:love:999999", "v1:unpair:x"):
+    forged = (
+        "v0:zzz",
+        "zzz",
+        "v1:m:dance",
+        "v1:love:abc",
+        "v1:love:999999",
+        "v1:unpair:x",
+        # Found from outside: digits str.isdigit accepts, ids beyond 64 bits, a kind no
+        # moment button offers, and 64 bytes of junk.
+        "v1:n:²:done",
+        "v1:n:99999999999999999999999:done",
+        "v1:love:9223372036854775808",
+        "v1:m:thinking_of_you",
+        "v1:n:1:explode",
+        "v1:wk:7",
+        "x" * 64,
+    )
+    for data in forged:
         answer = await tap_data(alice, data, message_id=menu.message_id)
         assert answer.text == texts.STALE_BUTTON, data
     assert await snapshot(h) == before
+    assert_no_error_shown(h)
     await h.settled()
     assert menu.edits == 0 and alice.unread == [] and bob.unread == []
 
