@@ -37,3 +37,10 @@ def configure(level: str, token: str) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     # A line every ten seconds for the dispatch tick would drown what matters.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)  # font lookups, line by line
+    # At DEBUG, PTB logs every update and request, and at INFO and below the database
+    # drivers log every query with its parameters: names, messages and notes people wrote.
+    # Those never belong in a log, whatever the level asked for.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    for driver in ("sqlalchemy.engine", "aiosqlite", "asyncpg"):
+        logging.getLogger(driver).setLevel(logging.WARNING)
