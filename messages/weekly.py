@@ -252,7 +252,7 @@ def _days_line(summary: WeeklySummary, *, last_week: bool) -> str | None:
         return "📅 One moment each on the same day — that's all a connected day takes 🌿"
     line = f"📅 {days} of {counted} days{since} with a moment from each of you"
     before = summary.days_connected_last_week
-    if not summary.is_first_week and not summary.paired_mid_week and before != days:
+    if before and not summary.is_first_week and not summary.paired_mid_week and before != days:
         line += f" ({before} {_before(last_week)})"
     return line
 

@@ -42,8 +42,6 @@ log = logging.getLogger(__name__)
 WIDTH_PX: Final = 720
 HEIGHT_PX: Final = 640
 DPI: Final = 100
-#: Telegram's photo width in a phone chat; every text must stay legible at it.
-PHONE_WIDTH_PX: Final = 360
 FONT_FAMILY: Final = "DejaVu Sans"  # ships with matplotlib, so every server has it
 #: Points at DPI 100 (1 pt = 1.39 px): the smallest, 17 pt, is 24 px, 12 px on a phone.
 FONT_PT: Final = {"title": 22, "ticks": 18, "legend": 20, "label": 17, "heart": 22}

@@ -149,7 +149,6 @@ class WeeklySummary:
     asker_count: int
     partner_count: int
     daily: tuple[DayCount, ...]  # Monday..Sunday
-    daily_totals_last_week: tuple[int, ...]  # Monday..Sunday
     nudges: NudgeStats
     bids: BidStats
     all_time_total: int  # since the pairing, up to now
@@ -249,7 +248,6 @@ def summarize_week(
         asker_count=sum(day.asker for day in daily),
         partner_count=sum(day.partner for day in daily),
         daily=daily,
-        daily_totals_last_week=tuple(day.total for day in daily_last),
         nudges=_nudge_stats(nudges, couple, max(start, paired_at), end),
         bids=_bid_stats(ours, start, end),
         all_time_total=all_time,

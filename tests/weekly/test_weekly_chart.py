@@ -22,7 +22,6 @@ from messages.weekly_chart import (
     FONT_PT,
     HEIGHT_PX,
     PARTNER_COLOURS,
-    PHONE_WIDTH_PX,
     WIDTH_PX,
     render_week_chart,
     safe_label,
@@ -136,6 +135,10 @@ def test_colours_are_distinct_and_stand_out_from_the_background() -> None:
     blue, vermillion = (rgb(colour) for colour in PARTNER_COLOURS)
     assert max(range(3), key=lambda i: blue[i]) == 2
     assert max(range(3), key=lambda i: vermillion[i]) == 0
+
+
+#: Telegram shows a photo at the chat's width: about 360 px on a phone.
+PHONE_WIDTH_PX = 360
 
 
 def test_every_text_is_legible_at_phone_width() -> None:

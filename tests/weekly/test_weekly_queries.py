@@ -222,7 +222,6 @@ async def test_exact_figures_for_a_constructed_week(db: Database) -> None:
     assert summary.count(K.LOVE_BACK).this_week == 1  # its own kind
     assert summary.count(K.KISS).this_week == 1  # the neighbours' 14 kisses are not ours
     assert [d.total for d in summary.daily] == [3, 1, 1, 0, 1, 0, 3]
-    assert summary.daily_totals_last_week == (0, 2, 0, 1, 0, 0, 1)
     assert summary.nudges.sent == 3
     assert (summary.nudges.acted, summary.nudges.declined) == (1, 1)
     assert summary.nudges.median_minutes_to_act is None  # one answer is not a habit
