@@ -52,7 +52,7 @@ from sqlalchemy import make_url, text
 from domain import accounts
 from domain.values.clock import ManualClock
 from domain.values.kinds import EventSource, MomentKind, Ritual
-from domain.values.weekly_summary import Reflection, WeeklySummary
+from domain.values.weekly_summary import Partner, Reflection, WeeklySummary
 from domain.weekly import summarize_for
 from messages.weekly import render_summary
 from messages.weekly_chart import render_week_chart
@@ -299,11 +299,12 @@ async def measure_summaries(db: Database, sizes: Sizes) -> list[WeeklySummary]:
 
 
 def measure_chart(summaries: list[WeeklySummary], runs: int = 40) -> None:
-    render_week_chart(summaries[0], names=("Anna", "Ben"))  # fonts and caches
+    # Fonts and caches.
+    render_week_chart(summaries[0], people=(Partner(1, "Anna"), Partner(2, "Ben")))
     timings = []
     for summary in summaries[:runs]:
         start = time.perf_counter()
-        png = render_week_chart(summary, names=("Anna", "Ben"))
+        png = render_week_chart(summary, people=(Partner(1, "Anna"), Partner(2, "Ben")))
         timings.append(time.perf_counter() - start)
     print(
         f"  chart render                median {statistics.median(timings) * 1000:6.1f} ms  "
@@ -367,7 +368,7 @@ async def measure_digest(
     print(f"  tap round trip, idle        {ms(idle.handler)}")
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
     try:
-        warm = partial(render_week_chart, summary, names=("Anna", "Ben"))
+        warm = partial(render_week_chart, summary, people=(Partner(1, "Anna"), Partner(2, "Ben")))
         await asyncio.get_running_loop().run_in_executor(pool, warm)
         for label, executor in (("chart in a thread", None), ("chart in a process", pool)):
             async with db.transaction() as session:

@@ -42,6 +42,7 @@ from messages.weekly_chart import (
 )
 
 NAMES = ("Anna", "Ben")
+PEOPLE = (Partner(1, NAMES[0]), Partner(2, NAMES[1]))
 TZ = ZoneInfo("Europe/Berlin")
 WEEK_START = date(2025, 11, 10)
 
@@ -69,6 +70,7 @@ def sample_summary() -> WeeklySummary:
         tz=TZ,
         week_start=WEEK_START,
         all_time_total=250,
+        paired_at=datetime(2020, 1, 1, tzinfo=UTC),
     )
 
 
@@ -76,7 +78,7 @@ def pyplot_naive(summary: WeeklySummary) -> bytes:
     """The usual pyplot recipe; global figure registry, tight_layout, default PNG settings."""
     fig, _ = plt.subplots(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     fig.delaxes(fig.axes[0])  # draw_week_chart adds its own axes, as render_week_chart does
-    draw_week_chart(fig, summary, names=NAMES)
+    draw_week_chart(fig, summary, people=PEOPLE)
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
@@ -87,7 +89,7 @@ def pyplot_naive(summary: WeeklySummary) -> bytes:
 def pyplot_same_settings(summary: WeeklySummary) -> bytes:
     """pyplot with the production settings, isolating pyplot's own overhead."""
     fig = plt.figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
-    draw_week_chart(fig, summary, names=NAMES)
+    draw_week_chart(fig, summary, people=PEOPLE)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     plt.close(fig)
@@ -115,7 +117,7 @@ def main(runs: int = 30) -> None:
     plt.switch_backend("agg")  # the baseline must not open windows on a desktop
     summary = sample_summary()
     variants: dict[str, Callable[[], bytes]] = {
-        "render_week_chart": lambda: render_week_chart(summary, names=NAMES),
+        "render_week_chart": lambda: render_week_chart(summary, people=PEOPLE),
         "pyplot naive": lambda: pyplot_naive(summary),
         "pyplot same-settings": lambda: pyplot_same_settings(summary),
     }

@@ -13,6 +13,9 @@ from storage import events, users
 from storage.models import User
 
 NOTE_MAX_LENGTH = 500
+#: A love-back's dedupe key names the "thinking of you" it answers: ``love:<event id>``
+#: (once per received message; the weekly reflection reads it to count replies).
+LOVE_BACK_KEY_PREFIX = "love:"
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ async def send_love_back(work: Work, event_id: int) -> Relayed | Stale:
         kind=MomentKind.LOVE_BACK,
         source=EventSource.RELAY,
         now=work.now,
-        dedupe_key=f"love:{event_id}",
+        dedupe_key=f"{LOVE_BACK_KEY_PREFIX}{event_id}",
     )
     if event is None:
         return Stale.STALE

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.moments import LOVE_BACK_KEY_PREFIX
 from domain.values.kinds import EventSource, MomentKind, Ritual
 from domain.values.results import NotPaired
 from domain.values.weekly_summary import (
@@ -31,6 +32,10 @@ from storage.models import NudgeStatus
 
 log = logging.getLogger(__name__)
 
+#: How far past a week's end its events are read: a reply to that week's last
+#: "thinking of you" may come after midnight.
+REPLY_LOOKAHEAD = timedelta(days=1)
+
 
 def zone_of(name: str | None) -> ZoneInfo:
     """The person's zone; UTC until they tell us, so a reply never fails for lack of one."""
@@ -47,21 +52,31 @@ async def weekly_reflection(
 ) -> Reflection | NotPaired:
     """The couple's week (``weeks_ago`` back) as seen from ``user_id``'s own time zone.
 
-    Four indexed queries in the caller's transaction. Only the asker's active couple is
+    A handful of indexed queries in the caller's transaction; everything is counted from the
+    pairing on. Only the asker's active couple is
     read, so nobody else's figures can leak in. The chart is left out: drawing it takes a
     while, so callers draw it (:func:`with_chart`) after their transaction has ended.
     """
     view = await weekly.couple_view(session, user_id)
-    if view is None or view.couple_id is None or view.partner_id is None:
+    if view is None or view.couple_id is None or view.partner_id is None or view.paired_at is None:
         return NotPaired.NOT_PAIRED
     tz = zone_of(view.timezone)
     week_start = week_start_for(now, tz, weeks_ago=weeks_ago)
     start, end = week_bounds(week_start, tz)
     previous_start, _ = week_bounds(week_start - timedelta(days=DAYS_IN_WEEK), tz)
     people = (view.user_id, view.partner_id)
-    events = await weekly.couple_events(session, view.couple_id, previous_start, end)
+    paired_at = _utc(view.paired_at)
+    # A day past the end, so a late-Sunday "thinking of you" can find its reply.
+    events = await weekly.couple_events(
+        session, view.couple_id, max(previous_start, paired_at), end + REPLY_LOOKAHEAD
+    )
     nudges = await weekly.couple_nudges_sent(session, view.couple_id, people, start, end)
-    all_time = await weekly.couple_event_count(session, view.couple_id)
+    all_time = await weekly.couple_event_count(session, view.couple_id, paired_at)
+    later = (
+        await weekly.couple_event_count(session, view.couple_id, max(end, paired_at))
+        if end <= now
+        else 0
+    )
     asker = Partner(view.user_id, view.first_name)
     partner = Partner(view.partner_id, view.partner_name or "")
     summary = summarize_week(
@@ -72,6 +87,8 @@ async def weekly_reflection(
         tz=tz,
         week_start=week_start,
         all_time_total=all_time,
+        later_total=later,
+        paired_at=paired_at,
         now_utc=now,
     )
     return Reflection(summary, asker, partner, weeks_ago, None)
@@ -97,7 +114,21 @@ def _event(row: weekly.EventRow) -> EventRecord:
         source = EventSource(row.source)
     except ValueError:
         source = EventSource.MOMENT
-    return EventRecord(row.actor_id, kind, _utc(row.created_at), source)
+    return EventRecord(
+        row.actor_id, kind, _utc(row.created_at), source, row.id, _answers(kind, row.dedupe_key)
+    )
+
+
+def _answers(kind: MomentKind, dedupe_key: str | None) -> int | None:
+    """The id of the "thinking of you" a love-back answers, from its ``love:<id>`` key."""
+    if kind is not MomentKind.LOVE_BACK or dedupe_key is None:
+        return None
+    if not dedupe_key.startswith(LOVE_BACK_KEY_PREFIX):
+        return None
+    try:
+        return int(dedupe_key.removeprefix(LOVE_BACK_KEY_PREFIX))
+    except ValueError:
+        return None
 
 
 def _nudge(row: weekly.NudgeRow) -> NudgeRecord | None:

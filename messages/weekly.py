@@ -48,12 +48,13 @@ DIGEST_STATUS_OFF: Final = (
     "Your Sunday digest is <b>off</b>. <code>/digest on</code> brings the weekly reflection "
     "back on Sunday evenings 🌙"
 )
-HEART_NOTE: Final = (
-    "♥ marks a day with a moment from each of you; the faint line is the week before."
-)
+#: The chart's key, said only when the chart really shows hearts (see ``chart_caption``).
+HEART_NOTE: Final = "♥ marks a day with a moment from each of you."
+#: The colour of each partner's bars, as a square in the caption: Okabe–Ito blue and
+#: vermillion in the chart (``messages/weekly_chart.PARTNER_COLOURS``), in ``colour_order``.
+CHART_COLOUR_KEYS: Final = ("🟦", "🟧")
 CHART_WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 CHART_Y_LABEL: Final = "moments"
-CHART_PREVIOUS_WEEK_LABEL: Final = "previous week"
 #: Legend labels for names the chart font cannot draw at all (emoji-only, CJK).
 CHART_FALLBACK_NAMES: Final = ("You", "Your partner")
 
@@ -61,11 +62,12 @@ _MONTHS: Final = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 )  # fmt: skip
 
-#: (emoji, singular, plural) per display kind; LOVE_BACK is folded into THINKING_OF_YOU.
+#: (emoji, singular, plural) per display kind.
 _KIND_WORDS: Final[dict[MomentKind, tuple[str, str, str]]] = {
     MomentKind.HUG: ("🤗", "hug", "hugs"),
     MomentKind.KISS: ("💋", "kiss", "kisses"),
     MomentKind.THINKING_OF_YOU: ("💭", "“thinking of you”", "“thinking of you” messages"),
+    MomentKind.LOVE_BACK: ("❤️", "reply with love", "replies with love"),
     MomentKind.APPRECIATION: ("🙏", "appreciation", "appreciations"),
     MomentKind.GOODNIGHT: ("🌙", "goodnight", "goodnights"),
     MomentKind.CHECK_IN: ("📱", "check-in", "check-ins"),
@@ -126,6 +128,8 @@ def render_summary(
     """The whole reflection as Telegram HTML, sized for a phone screen (≤ 15 lines)."""
     del asker_name  # the asker is addressed as "you"; kept for a symmetric call site
     partner = escape(partner_name)
+    if summary.before_pairing:
+        return _before_pairing(summary)
     if summary.all_time_total == 0:
         return _first_week(summary, partner)
     if summary.total == 0:
@@ -137,24 +141,30 @@ def render_summary(
     lines.append(_total_line(summary, last_week=last_week))
     lines.append("")
     lines += _optional(_days_line(summary, last_week=last_week))
-    lines.append(_balance_line(summary, partner, last_week=last_week))
+    replies = _reply_line(summary, last_week=last_week)
+    lines += _optional(replies if replies is not None else _together_line(summary))
     lines += _optional(_nudge_line(summary, last_week=last_week))
-    lines.append(_all_time_line(summary.all_time_total))
+    lines += _optional(_all_time_line(summary, last_week=last_week))
     lines.append("")
     lines.append(_suggestion_line(summary, last_week=last_week))
     return "\n".join(lines)
 
 
 def chart_caption(
-    summary: WeeklySummary, *, asker_name: str, partner_name: str, last_week: bool = False
+    summary: WeeklySummary, *, colour_names: tuple[str, str], last_week: bool = False
 ) -> str:
-    """A one-line key for the chart, naming whose colour is whose."""
+    """The chart's key, saying exactly what is drawn: whose colour is whose (``colour_names``
+    in ``colour_order``, the same on both phones), and the hearts only when there are some."""
     when = "Last week" if last_week else "Your week"
-    return (
+    first, second = (escape(name) for name in colour_names)
+    blue, orange = CHART_COLOUR_KEYS
+    caption = (
         f"📊 {when} day by day ({format_week_range(summary.week_start)}): "
-        f"{escape(asker_name)} and {escape(partner_name)}, one colour each. "
-        f"{HEART_NOTE}"
+        f"a bar for each of you, {blue} {first} and {orange} {second}."
     )
+    if summary.days_connected:
+        caption += f" {HEART_NOTE}"
+    return caption
 
 
 def chart_title(summary: WeeklySummary) -> str:
@@ -225,37 +235,54 @@ def _total_line(summary: WeeklySummary, *, last_week: bool) -> str:
 
 
 def _days_line(summary: WeeklySummary, *, last_week: bool) -> str | None:
-    """Days with a moment from each of you: "connected" means both, because it takes two."""
-    days = summary.days_connected
+    """Days with a moment from each of you: "connected" means both, because it takes two.
+
+    Only days spent paired are counted: a couple who paired on Thursday has had "2 days"
+    by Friday, not five.
+    """
+    days, counted = summary.days_connected, summary.days_counted
+    since = " since you paired" if summary.paired_mid_week else ""
     if summary.in_progress and not last_week:
-        if summary.days_elapsed == 1:
+        if counted == 1:
             return "📅 A moment from each of you today 💛" if days else None
         if days == 0:
             return "📅 A day with a moment from each of you is still ahead 🌿"
-        return f"📅 {days} of {summary.days_elapsed} days so far with a moment from each of you"
+        return f"📅 {days} of {counted} days{since} so far with a moment from each of you"
     if days == 0:
         return "📅 One moment each on the same day — that's all a connected day takes 🌿"
-    line = f"📅 {days} of {DAYS_IN_WEEK} days with a moment from each of you"
+    line = f"📅 {days} of {counted} days{since} with a moment from each of you"
     before = summary.days_connected_last_week
-    if not summary.is_first_week and before != days:
+    if before and not summary.is_first_week and not summary.paired_mid_week and before != days:
         line += f" ({before} {_before(last_week)})"
     return line
 
 
-def _balance_line(summary: WeeklySummary, partner: str, *, last_week: bool) -> str:
-    """Who reached out, phrased as care for the other, never as a ranking or a reproach."""
-    mine, theirs = summary.asker_count, summary.partner_count
-    low, high = min(mine, theirs), max(mine, theirs)
-    if low > 0 and (high < 2 * low or high - low < 3):
-        return "🤝 You both reached out — that's teamwork."
+def _reply_line(summary: WeeklySummary, *, last_week: bool) -> str | None:
+    """How often a "thinking of you" got a reply: about the two of you, never who answered.
+
+    Answering each other's small bids is what research finds in couples who last
+    (Gottman's "turning toward"); it is told as a shared thing, without a target.
+    """
+    sent, answered = summary.bids.sent, summary.bids.answered
     when = "last week" if last_week else "this week"
-    how = "a lot " if high - low >= 3 else ""
-    if theirs > mine:
-        return f"💐 {partner} reached out {how}{when} — a “thank you” might feel good."
-    full = "may have had a full week" if last_week else "may be having a full week"
-    return (
-        f"💐 You reached out {how}{when} — lovely. {partner} {full}; a small check-in could help."
-    )
+    if sent == 0:
+        return None
+    if answered == 0:
+        if sent == 1:
+            return f"💭 A “thinking of you” went out {when} — a little reach toward each other 🌿"
+        return f"💭 {sent} “thinking of you”s went out {when} — little reaches toward each other 🌿"
+    if sent == 1:
+        return f"💬 Your “thinking of you” got a reply {when} 💞"
+    if answered == sent:
+        return f"💬 All {sent} of your “thinking of you”s got a reply {when} 💞"
+    return f"💬 {answered} of your {sent} “thinking of you”s got a reply {when} 💞"
+
+
+def _together_line(summary: WeeklySummary) -> str | None:
+    """Both of you reached out: said as a shared thing, never as who did more."""
+    if summary.asker_count and summary.partner_count:
+        return "🤝 You both reached out — that's teamwork."
+    return None
 
 
 def _nudge_line(summary: WeeklySummary, *, last_week: bool) -> str | None:
@@ -263,9 +290,11 @@ def _nudge_line(summary: WeeklySummary, *, last_week: bool) -> str | None:
     nudges = summary.nudges
     if nudges.sent == 0:
         return None
-    if nudges.acted == 0 or nudges.median_minutes_to_act is None:
+    if nudges.acted == 0:
         plural = "" if nudges.sent == 1 else "s"
         return f"⏰ {nudges.sent} gentle nudge{plural} came by — take them whenever one fits."
+    if nudges.median_minutes_to_act is None:  # too few answers to speak of a habit
+        return f"⏰ Together you acted on {nudges.acted} of {nudges.sent} nudges."
     return (
         f"⏰ Together you acted on {nudges.acted} of {nudges.sent} nudges, "
         f"usually within {_duration(nudges.median_minutes_to_act)}."
@@ -282,9 +311,26 @@ def _duration(minutes: float) -> str:
     return f"about {hours} hours"
 
 
-def _all_time_line(total: int) -> str:
-    """The emotional bank account: it only grows, there is no streak to lose."""
-    return f"💞 {_moments(total)} together so far"
+def _all_time_line(summary: WeeklySummary, *, last_week: bool) -> str | None:
+    """The emotional bank account since the pairing: it only grows, no streak to lose.
+
+    Said only when it adds something to the week's own number (a first week would just
+    repeat it), and for a past week with what came after, so both read true together.
+    """
+    total, later = summary.all_time_total, summary.later_total
+    since = f"since you paired on {_day_label(summary.paired_on, summary.week_start)}"
+    if last_week and later:
+        share = "all of them" if later == total else f"{later:,} of them"
+        return f"💞 {_moments(total)} together {since} — {share} this week 💛"
+    if total > summary.total:
+        return f"💞 {_moments(total)} together {since}"
+    return None
+
+
+def _day_label(day: date, week_start: date) -> str:
+    """ "26 Nov", with the year when it is not the week's year ("3 Mar 2025")."""
+    label = f"{day.day} {_MONTHS[day.month - 1]}"
+    return label if day.year == week_start.year else f"{label} {day.year}"
 
 
 def _suggestion_line(summary: WeeklySummary, *, last_week: bool) -> str:
@@ -318,6 +364,21 @@ def _first_week(summary: WeeklySummary, partner: str) -> str:
     )
 
 
+def _before_pairing(summary: WeeklySummary) -> str:
+    """A week from before the couple paired here: not a quiet week, just not theirs yet."""
+    span = format_week_range(summary.week_start)
+    paired = _day_label(summary.paired_on, summary.week_start)
+    lines = [
+        f"🌱 <b>Last week ({span})</b>",
+        "",
+        f"You paired here on {paired}, so your weeks together start from there 💞",
+    ]
+    if summary.all_time_total:
+        lines.append(f"Since then: {_moments(summary.all_time_total)} together 💛")
+    lines += ["", "/week shows this week, day by day."]
+    return "\n".join(lines)
+
+
 def _quiet_week(summary: WeeklySummary, *, last_week: bool) -> str:
     """An empty week after active ones: life gets busy; remind them what's in the bank."""
     span = format_week_range(summary.week_start)
@@ -331,8 +392,8 @@ def _quiet_week(summary: WeeklySummary, *, last_week: bool) -> str:
     if summary.total_last_week:
         before = "The week before" if last_week else "Last week"
         lines.append(f"{before}, you shared {_moments(summary.total_last_week)} 💛")
+    lines += _optional(_all_time_line(summary, last_week=last_week))
     lines += [
-        _all_time_line(summary.all_time_total),
         "",
         f"🌱 <b>One small idea:</b> {suggestion_for(summary.weakest_ritual, summary.week_start)}",
     ]

@@ -1,4 +1,9 @@
-"""The weekly chart: seven days, two bars a day (one per partner), last week as a faint line.
+"""The weekly chart: seven days, two bars a day (one per partner), a heart on connected days.
+
+Made for a phone: Telegram shows a photo at the chat's width (about 360 px), so the PNG is
+720 px wide and every text is at least 17 pt (24 px, 12 px on the phone). Each partner keeps
+one colour on both phones (``colour_order``: by user id, not by who asks), from the
+Okabe–Ito palette, which stays distinct with every common colour-vision deficiency.
 
 Drawn on a bare :class:`matplotlib.figure.Figure` with the Agg canvas, never through pyplot:
 pyplot keeps a global registry of figures (a leak if one is not closed, and shared state
@@ -24,10 +29,9 @@ from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import MaxNLocator
 
-from domain.values.weekly_summary import Reflection, WeeklySummary
+from domain.values.weekly_summary import Partner, Reflection, WeeklySummary, colour_order
 from messages.weekly import (
     CHART_FALLBACK_NAMES,
-    CHART_PREVIOUS_WEEK_LABEL,
     CHART_WEEKDAYS,
     CHART_Y_LABEL,
     chart_title,
@@ -35,56 +39,62 @@ from messages.weekly import (
 
 log = logging.getLogger(__name__)
 
-WIDTH_PX: Final = 900
-HEIGHT_PX: Final = 600
+WIDTH_PX: Final = 720
+HEIGHT_PX: Final = 640
 DPI: Final = 100
 FONT_FAMILY: Final = "DejaVu Sans"  # ships with matplotlib, so every server has it
-#: Points at DPI 100: 1 pt = 1.39 px, so the smallest text (13 pt) is about 18 px tall.
-FONT_PT: Final = {"title": 19, "ticks": 15, "legend": 13, "label": 13, "heart": 16}
+#: Points at DPI 100 (1 pt = 1.39 px): the smallest, 17 pt, is 24 px, 12 px on a phone.
+FONT_PT: Final = {"title": 22, "ticks": 18, "legend": 20, "label": 17, "heart": 22}
 
-PARTNER_COLOURS: Final = ("#E76F51", "#F4A261")  # terracotta and warm apricot
-PREVIOUS_WEEK_COLOUR: Final = "#9C7C6C"
-TEXT_COLOUR: Final = "#4A3B38"
+#: Okabe–Ito blue and vermillion: distinct hues for every common colour-vision deficiency,
+#: each at least 3:1 against the background (WCAG's bar for graphics). Given in
+#: ``colour_order``, so a person's colour is the same on both phones.
+PARTNER_COLOURS: Final = ("#0072B2", "#D55E00")
+TEXT_COLOUR: Final = "#3B302E"
 BACKGROUND: Final = "#FFFBF7"
 HEART: Final = "♥"  # marks a connected day (a moment from each); DejaVu has the glyph
-BAR_WIDTH: Final = 0.38
-MAX_NAME_CHARS: Final = 18
+HEART_COLOUR: Final = "#C2185B"
+BAR_WIDTH: Final = 0.4
+MAX_NAME_CHARS: Final = 14
 #: Fast zlib level: the chart is flat colour, so level 1 is barely larger and much quicker.
 PNG_COMPRESS_LEVEL: Final = 1
 
 
-def render_week_chart(summary: WeeklySummary, *, names: tuple[str, str]) -> bytes:
-    """PNG bytes (900×600) of the week; ``names`` is (asker, partner), as in ``summary.daily``."""
+def render_week_chart(summary: WeeklySummary, *, people: tuple[Partner, Partner]) -> bytes:
+    """PNG bytes (720×640) of the week; ``people`` is (asker, partner), as in ``summary.daily``."""
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     FigureCanvasAgg(figure)  # attaches itself: Agg rendering without pyplot's registry
-    draw_week_chart(figure, summary, names=names)
+    draw_week_chart(figure, summary, people=people)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return buffer.getvalue()
 
 
-def draw_week_chart(figure: Figure, summary: WeeklySummary, *, names: tuple[str, str]) -> None:
-    """Draw onto any figure; public so the benchmark can draw the same chart via pyplot."""
+def draw_week_chart(
+    figure: Figure, summary: WeeklySummary, *, people: tuple[Partner, Partner]
+) -> None:
+    """Draw onto any figure; public so the benchmark can draw the same chart via pyplot.
+
+    Both partners get the very same picture: bars, colours and legend in ``colour_order``.
+    """
     figure.set_facecolor(BACKGROUND)
-    figure.subplots_adjust(left=0.08, right=0.98, top=0.78, bottom=0.1)
+    figure.subplots_adjust(left=0.1, right=0.98, top=0.74, bottom=0.09)
     ax = figure.add_subplot()
+    ordered = colour_order(people)
     labels = (
-        safe_label(names[0], CHART_FALLBACK_NAMES[0]),
-        safe_label(names[1], CHART_FALLBACK_NAMES[1]),
+        safe_label(ordered[0].first_name, CHART_FALLBACK_NAMES[0]),
+        safe_label(ordered[1].first_name, CHART_FALLBACK_NAMES[1]),
     )
-    _draw_bars(ax, summary, labels)
-    _draw_previous_week(ax, summary)
+    asker_first = ordered[0].user_id == people[0].user_id
+    _draw_bars(ax, summary, labels, asker_first=asker_first)
     _style_axes(ax, summary)
     figure.text(
-        0.08, 0.93, chart_title(summary), fontsize=FONT_PT["title"], fontweight="bold",
+        0.04, 0.93, chart_title(summary), fontsize=FONT_PT["title"], fontweight="bold",
         color=TEXT_COLOUR, family=FONT_FAMILY,
     )  # fmt: skip
-    handles, texts = ax.get_legend_handles_labels()
-    order = sorted(range(len(texts)), key=lambda i: texts[i] == CHART_PREVIOUS_WEEK_LABEL)
     ax.legend(
-        [handles[i] for i in order], [texts[i] for i in order],
-        loc="lower left", bbox_to_anchor=(0.0, 1.02), ncols=3, frameon=False,
-        labelcolor=TEXT_COLOUR, handlelength=1.2,
+        loc="lower left", bbox_to_anchor=(-0.08, 1.02), ncols=2, frameon=False,
+        labelcolor=TEXT_COLOUR, handlelength=1.0, handleheight=1.0, columnspacing=1.2,
         prop={"family": FONT_FAMILY, "size": FONT_PT["legend"]},
     )  # fmt: skip
 
@@ -110,44 +120,31 @@ def _drawable_codepoints() -> frozenset[int]:
     return frozenset(FT2Font(path).get_charmap())
 
 
-def _draw_bars(ax: Axes, summary: WeeklySummary, labels: tuple[str, str]) -> None:
+def _draw_bars(
+    ax: Axes, summary: WeeklySummary, labels: tuple[str, str], *, asker_first: bool
+) -> None:
     """Two bars per day, side by side: both partners visible, not stacked into a score."""
     x = np.arange(len(summary.daily))
     asker = [day.asker for day in summary.daily]
     partner = [day.partner for day in summary.daily]
-    ax.bar(x - BAR_WIDTH / 2, asker, BAR_WIDTH, color=PARTNER_COLOURS[0], label=labels[0])
-    ax.bar(x + BAR_WIDTH / 2, partner, BAR_WIDTH, color=PARTNER_COLOURS[1], label=labels[1])
+    first, second = (asker, partner) if asker_first else (partner, asker)
+    ax.bar(x - BAR_WIDTH / 2, first, BAR_WIDTH, color=PARTNER_COLOURS[0], label=labels[0])
+    ax.bar(x + BAR_WIDTH / 2, second, BAR_WIDTH, color=PARTNER_COLOURS[1], label=labels[1])
     for i, day in enumerate(summary.daily):
         if day.connected:
             ax.annotate(
-                HEART, (i, max(day.asker, day.partner)), xytext=(0, 3),
+                HEART, (i, max(day.asker, day.partner)), xytext=(0, 2),
                 textcoords="offset points", ha="center", va="bottom", zorder=4,
-                fontsize=FONT_PT["heart"], color=PARTNER_COLOURS[0], family=FONT_FAMILY,
+                fontsize=FONT_PT["heart"], color=HEART_COLOUR, family=FONT_FAMILY,
             )  # fmt: skip
-
-
-def _draw_previous_week(ax: Axes, summary: WeeklySummary) -> None:
-    """Last week's daily totals as a faint line: context, not a target to beat."""
-    if not any(summary.daily_totals_last_week):
-        return
-    ax.plot(
-        np.arange(len(summary.daily_totals_last_week)), summary.daily_totals_last_week,
-        color=PREVIOUS_WEEK_COLOUR, alpha=0.45, linewidth=2.5, marker="o", markersize=5,
-        label=CHART_PREVIOUS_WEEK_LABEL, zorder=3,
-    )  # fmt: skip
 
 
 def _style_axes(ax: Axes, summary: WeeklySummary) -> None:
     """Phone-readable: big weekday labels, whole-number ticks, nothing that isn't data."""
     ax.set_facecolor(BACKGROUND)
     ax.set_xticks(range(len(CHART_WEEKDAYS)), CHART_WEEKDAYS)
-    peak = max(
-        [day.asker for day in summary.daily]
-        + [day.partner for day in summary.daily]
-        + list(summary.daily_totals_last_week)
-        + [0]
-    )
-    ax.set_ylim(0, max(3, peak) * 1.18)
+    peak = max([day.asker for day in summary.daily] + [day.partner for day in summary.daily])
+    ax.set_ylim(0, max(3, peak) * 1.25)
     ax.set_xlim(-0.6, len(CHART_WEEKDAYS) - 0.4)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     ax.tick_params(labelsize=FONT_PT["ticks"], colors=TEXT_COLOUR, length=0, pad=6)
@@ -164,12 +161,12 @@ def _style_axes(ax: Axes, summary: WeeklySummary) -> None:
 
 async def with_chart(reflection: Reflection, *, executor: Executor | None = None) -> Reflection:
     """The same reflection with its chart drawn (see :func:`render_chart`)."""
-    png = await render_chart(reflection.summary, reflection.names, executor=executor)
+    png = await render_chart(reflection.summary, reflection.people, executor=executor)
     return dataclasses.replace(reflection, chart_png=png)
 
 
 async def render_chart(
-    summary: WeeklySummary, names: tuple[str, str], *, executor: Executor | None = None
+    summary: WeeklySummary, people: tuple[Partner, Partner], *, executor: Executor | None = None
 ) -> bytes | None:
     """PNG bytes, drawn off the event loop; None when there is nothing to draw or it fails.
 
@@ -182,8 +179,8 @@ async def render_chart(
         return None
     try:
         if executor is None:
-            return await asyncio.to_thread(render_week_chart, summary, names=names)
-        draw = partial(render_week_chart, summary, names=names)
+            return await asyncio.to_thread(render_week_chart, summary, people=people)
+        draw = partial(render_week_chart, summary, people=people)
         return await asyncio.get_running_loop().run_in_executor(executor, draw)
     except Exception:
         log.exception("could not draw the weekly chart; sending the words alone")

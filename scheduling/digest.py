@@ -15,8 +15,10 @@ its cap logic stay untouched), then sent by the one delivery engine:
 
 Kindness rules: nothing after Sunday 22:00 local (a late digest would land in quiet
 hours); nothing for a couple with a completely quiet fortnight (a page of zeros on a
-Sunday night would read like a reproach); and no digest for someone who already had the
-day's cap of nudges (it is then recorded as ``capped``, not retried). The other direction
+Sunday night would read like a reproach); nothing for a couple paired less than
+:data:`MIN_PAIRED` ago (a "week" of a day or two is not worth a Sunday message); and no
+digest for someone who already had the day's cap of nudges (it is then recorded as
+``capped``, not retried). The other direction
 — a later nudge counting the digest — belongs to the nudge dispatcher and is not done here.
 """
 
@@ -57,6 +59,8 @@ SPREAD: Final = timedelta(minutes=30)
 PLAN_FROM: Final = time(18, 30)
 #: Nothing goes out after this local time: it would be too close to quiet hours.
 LAST_CALL: Final = time(22, 0)
+#: A couple paired more recently than this gets no digest yet (re-checked before sending).
+MIN_PAIRED: Final = timedelta(days=3)
 #: People planned per query page.
 PAGE: Final = 1000
 #: Digests in flight at once: enough to hide the Bot API's latency, few enough that the
@@ -200,10 +204,14 @@ class DigestSource:
         weeks_ago = max(0, (week_start_for(now, tz) - digest.week_start).days // DAYS_IN_WEEK)
         async with self.db.transaction() as session:
             reflection = await weekly_reflection(session, digest.user_id, now, weeks_ago)
-        if isinstance(reflection, NotPaired) or reflection.summary.is_empty:
+        if (
+            isinstance(reflection, NotPaired)
+            or reflection.summary.is_empty
+            or now - reflection.summary.paired_at < MIN_PAIRED
+        ):
             return Verdict(DigestStatus.SKIPPED)
         async with self.drawing:
-            png = await render_chart(reflection.summary, reflection.names, executor=self.executor)
+            png = await render_chart(reflection.summary, reflection.people, executor=self.executor)
         return OutgoingDigest(digest.id, dataclasses.replace(reflection, chart_png=png))
 
     async def nudges_today(self, user_id: int, now: datetime, tz: ZoneInfo) -> int:

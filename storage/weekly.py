@@ -20,7 +20,7 @@ from sqlalchemy import and_, exists, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConnectionEvent, Nudge, User
+from storage.models import ConnectionEvent, Couple, Nudge, User
 from storage.weekly_models import DigestStatus, WeeklyDigest
 
 #: A nudge's local date is within a day of its UTC send time (zones span 26 hours), and a
@@ -37,6 +37,7 @@ class CoupleView(NamedTuple):
     couple_id: int | None
     partner_id: int | None
     partner_name: str | None
+    paired_at: datetime | None
 
 
 class EventRow(NamedTuple):
@@ -46,6 +47,8 @@ class EventRow(NamedTuple):
     kind: str
     created_at: datetime
     source: str
+    id: int
+    dedupe_key: str | None
 
 
 class NudgeRow(NamedTuple):
@@ -59,7 +62,7 @@ class NudgeRow(NamedTuple):
 
 
 async def couple_view(session: AsyncSession, user_id: int) -> CoupleView | None:
-    """The person and their partner in one round trip (a self-join on the couple)."""
+    """The person, their partner and when they paired, in one round trip (a self-join)."""
     partner = User.__table__.alias("partner")
     row = (
         await session.execute(
@@ -70,10 +73,12 @@ async def couple_view(session: AsyncSession, user_id: int) -> CoupleView | None:
                 User.couple_id,
                 partner.c.id,
                 partner.c.first_name,
+                Couple.created_at,
             )
             .outerjoin(
                 partner, and_(partner.c.couple_id == User.couple_id, partner.c.id != User.id)
             )
+            .outerjoin(Couple, Couple.id == User.couple_id)
             .where(User.id == user_id)
         )
     ).first()
@@ -90,6 +95,8 @@ async def couple_events(
             ConnectionEvent.kind,
             ConnectionEvent.created_at,
             ConnectionEvent.source,
+            ConnectionEvent.id,
+            ConnectionEvent.dedupe_key,
         ).where(
             ConnectionEvent.couple_id == couple_id,
             ConnectionEvent.created_at >= start,
@@ -128,9 +135,11 @@ async def couple_nudges_sent(
     ]
 
 
-async def couple_event_count(session: AsyncSession, couple_id: int) -> int:
-    """Every moment the couple ever shared: the number that never resets."""
-    statement = select(func.count()).where(ConnectionEvent.couple_id == couple_id)
+async def couple_event_count(session: AsyncSession, couple_id: int, since: datetime) -> int:
+    """Every moment the couple shared from ``since`` on: the number that never resets."""
+    statement = select(func.count()).where(
+        ConnectionEvent.couple_id == couple_id, ConnectionEvent.created_at >= since
+    )
     return int((await session.execute(statement)).scalar_one())
 
 

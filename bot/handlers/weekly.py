@@ -24,7 +24,7 @@ from bot.handlers.common import answer, query_of, say, stale
 from bot.unit_of_work import Reply
 from domain import weekly
 from domain.values.results import NotPaired
-from domain.values.weekly_summary import Reflection
+from domain.values.weekly_summary import Reflection, colour_order
 from messages import weekly as words
 from messages import weekly_chart
 
@@ -97,8 +97,9 @@ def reflection_parts(reflection: Reflection, *, digest: bool = False) -> list[Pa
     png = reflection.chart_png
     if png is None:
         return [Part(text)]
+    first, second = colour_order(reflection.people)
     key = words.chart_caption(
-        summary, asker_name=asker, partner_name=partner, last_week=reflection.last_week
+        summary, colour_names=(first.first_name, second.first_name), last_week=reflection.last_week
     )
     for caption in (f"{text}\n\n{key}", text):
         if visible_length(caption) <= CAPTION_LIMIT:

@@ -7,6 +7,16 @@ The week runs Monday to Sunday in the *asker's* time zone: the bounds are local 
 computed with :mod:`zoneinfo`, so a week that crosses a DST change lasts 167 or 169 hours.
 All figures are about the couple, not a person (nudges included), so both partners asking
 in the same zone see the same numbers; only the per-partner split swaps sides.
+
+Everything is counted from the pairing on: a moment, a nudge or a day from before the two
+of them paired here is not part of their story in this bot.
+
+**Replies to a "thinking of you"** (Gottman's "turning toward" a bid for connection:
+couples who last answer most of them, about 86% in his studies). A "thinking of you" counts
+as answered when the *other* partner sent love back to that very message (a LOVE_BACK whose
+``answers`` is its id, whenever it came within view), or reached out themselves — any
+moment of their own — within :data:`REPLY_WINDOW` after it. Only the couple's share is
+ever told ("5 of your 6"), never who answered whom.
 """
 
 from __future__ import annotations
@@ -21,12 +31,19 @@ from domain.values.kinds import RITUAL_MOMENT, EventSource, MomentKind, Ritual
 
 DAYS_IN_WEEK = 7
 
-#: Kinds shown in the summary, in display order. LOVE_BACK is absent on purpose: a
-#: "send love back" answers a "thinking of you", so people read both as one gesture.
+#: A partner's own moment this soon after a "thinking of you" counts as its reply.
+REPLY_WINDOW = timedelta(hours=3)
+#: "Usually within N minutes" is only said from at least this many answered nudges: one or
+#: two answers are an anecdote, not a habit.
+MIN_ANSWERS_FOR_TIMING = 3
+
+#: Kinds shown in the summary, in display order. A "send love back" is its own kind: it is
+#: the reply to a "thinking of you", not another one.
 DISPLAY_KINDS: tuple[MomentKind, ...] = (
     MomentKind.HUG,
     MomentKind.KISS,
     MomentKind.THINKING_OF_YOU,
+    MomentKind.LOVE_BACK,
     MomentKind.APPRECIATION,
     MomentKind.GOODNIGHT,
     MomentKind.CHECK_IN,
@@ -48,6 +65,8 @@ class EventRecord:
     kind: MomentKind
     created_at: datetime  # aware, UTC
     source: EventSource
+    event_id: int | None = None
+    answers: int | None = None  # a love-back: the id of the "thinking of you" it answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +123,15 @@ class NudgeStats:
     sent: int
     acted: int
     declined: int
-    median_minutes_to_act: float | None
+    median_minutes_to_act: float | None  # None below MIN_ANSWERS_FOR_TIMING answers
+
+
+@dataclass(frozen=True, slots=True)
+class BidStats:
+    """The week's "thinking of you"s and how many got a reply (see the module docstring)."""
+
+    sent: int
+    answered: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,12 +145,16 @@ class WeeklySummary:
     days_connected: int
     days_connected_last_week: int
     days_elapsed: int  # 1..7: how much of the week has happened (7 for a finished week)
+    days_counted: int  # 0..7: days of the week so far that were spent paired
     asker_count: int
     partner_count: int
     daily: tuple[DayCount, ...]  # Monday..Sunday
-    daily_totals_last_week: tuple[int, ...]  # Monday..Sunday
     nudges: NudgeStats
-    all_time_total: int
+    bids: BidStats
+    all_time_total: int  # since the pairing, up to now
+    later_total: int  # of those, how many came after this week ended (for a past week)
+    paired_at: datetime  # aware, UTC
+    paired_on: date  # the pairing's local date, in the asker's zone
     weakest_ritual: Ritual
     is_empty: bool  # nothing at all this week nor the week before
     is_first_week: bool  # every moment the couple ever shared is from this week (maybe none)
@@ -133,10 +164,19 @@ class WeeklySummary:
         """True while the week is still running, so the wording can say "so far"."""
         return self.days_elapsed < DAYS_IN_WEEK
 
+    @property
+    def before_pairing(self) -> bool:
+        """The whole week came before the couple paired: nothing of theirs to tell."""
+        return self.days_counted == 0
+
+    @property
+    def paired_mid_week(self) -> bool:
+        """They paired during this week, so its first days are not theirs to count."""
+        return 0 < self.days_counted < self.days_elapsed
+
     def count(self, kind: MomentKind) -> KindCount:
-        """The row for ``kind``; LOVE_BACK is folded into THINKING_OF_YOU."""
-        wanted = _display_kind(kind)
-        return next(row for row in self.kinds if row.kind is wanted)
+        """The row for ``kind``."""
+        return next(row for row in self.kinds if row.kind is kind)
 
 
 def week_bounds(week_start: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -165,21 +205,30 @@ def summarize_week(
     tz: ZoneInfo,
     week_start: date,
     all_time_total: int,
+    paired_at: datetime,
+    later_total: int = 0,
     now_utc: datetime | None = None,
 ) -> WeeklySummary:
     """Count the week starting ``week_start`` (asker's zone) and compare it with the one before.
 
-    ``events`` may cover both weeks and more; anything outside them, or by someone other
-    than the two partners, is ignored. ``now_utc`` (optional) marks a week still in progress.
+    ``events`` may cover both weeks and more (a day past the end lets a Sunday-night
+    "thinking of you" find its reply); anything outside them, before ``paired_at``, or by
+    someone other than the two partners, is ignored. ``all_time_total`` counts since the
+    pairing, ``later_total`` those after the week's end. ``now_utc`` (optional) marks a
+    week still in progress.
     """
     if asker.user_id == partner.user_id:
         raise ValueError("a couple needs two different people")
+    _require_aware(paired_at, "paired_at")
     start, end = week_bounds(week_start, tz)
     prev_start = week_bounds(week_start - timedelta(days=DAYS_IN_WEEK), tz)[0]
     couple = {asker.user_id, partner.user_id}
     ours = [e for e in events if e.actor_id in couple]
     for event in ours:
         _require_aware(event.created_at, "EventRecord.created_at")
+    ours = [e for e in ours if e.created_at >= paired_at]
+    days_elapsed = _days_elapsed(now_utc, week_start, tz)
+    paired_on = paired_at.astimezone(tz).date()
     this_week = [e for e in ours if start <= e.created_at < end]
     last_week = [e for e in ours if prev_start <= e.created_at < start]
 
@@ -194,13 +243,17 @@ def summarize_week(
         total_last_week=total_last,
         days_connected=sum(day.connected for day in daily),
         days_connected_last_week=sum(day.connected for day in daily_last),
-        days_elapsed=_days_elapsed(now_utc, week_start, tz),
+        days_elapsed=days_elapsed,
+        days_counted=_days_counted(week_start, days_elapsed, paired_on),
         asker_count=sum(day.asker for day in daily),
         partner_count=sum(day.partner for day in daily),
         daily=daily,
-        daily_totals_last_week=tuple(day.total for day in daily_last),
-        nudges=_nudge_stats(nudges, couple, start, end),
+        nudges=_nudge_stats(nudges, couple, max(start, paired_at), end),
+        bids=_bid_stats(ours, start, end),
         all_time_total=all_time,
+        later_total=min(max(later_total, 0), all_time),
+        paired_at=paired_at,
+        paired_on=paired_on,
         weakest_ritual=_weakest_ritual(this_week),
         is_empty=total == 0 and total_last == 0,
         is_first_week=total_last == 0 and all_time == total,
@@ -224,16 +277,11 @@ def _local_midnight_utc(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
 
 
-def _display_kind(kind: MomentKind) -> MomentKind:
-    """Fold love-back into thinking-of-you: it is the same gesture, answered."""
-    return MomentKind.THINKING_OF_YOU if kind is MomentKind.LOVE_BACK else kind
-
-
 def _tally(events: Iterable[EventRecord]) -> dict[MomentKind, int]:
     """Count events per display kind."""
     counts = dict.fromkeys(DISPLAY_KINDS, 0)
     for event in events:
-        counts[_display_kind(event.kind)] += 1
+        counts[event.kind] += 1
     return counts
 
 
@@ -268,6 +316,36 @@ def _days_elapsed(now_utc: datetime | None, week_start: date, tz: ZoneInfo) -> i
     return min(max(elapsed, 1), DAYS_IN_WEEK)
 
 
+def _days_counted(week_start: date, days_elapsed: int, paired_on: date) -> int:
+    """Days of the week begun so far on which they were already paired (the pairing day too)."""
+    first = max(week_start, paired_on)
+    last = week_start + timedelta(days=days_elapsed - 1)
+    return max((last - first).days + 1, 0)
+
+
+def _bid_stats(ours: Sequence[EventRecord], start: datetime, end: datetime) -> BidStats:
+    """This week's "thinking of you"s, and those the other partner replied to (see above)."""
+    bids = [e for e in ours if e.kind is MomentKind.THINKING_OF_YOU and start <= e.created_at < end]
+    loved = {
+        (e.actor_id, e.answers)
+        for e in ours
+        if e.kind is MomentKind.LOVE_BACK and e.answers is not None
+    }
+
+    def answered(bid: EventRecord) -> bool:
+        if bid.event_id is not None and any(
+            answers == bid.event_id and actor != bid.actor_id for actor, answers in loved
+        ):
+            return True
+        return any(
+            e.actor_id != bid.actor_id
+            and bid.created_at < e.created_at <= bid.created_at + REPLY_WINDOW
+            for e in ours
+        )
+
+    return BidStats(sent=len(bids), answered=sum(answered(bid) for bid in bids))
+
+
 def _nudge_stats(
     nudges: Iterable[NudgeRecord], couple: set[int], start: datetime, end: datetime
 ) -> NudgeStats:
@@ -283,7 +361,9 @@ def _nudge_stats(
         sent=len(week),
         acted=len(acted),
         declined=sum(n.declined for n in week),
-        median_minutes_to_act=statistics.median(minutes) if minutes else None,
+        median_minutes_to_act=(
+            statistics.median(minutes) if len(minutes) >= MIN_ANSWERS_FOR_TIMING else None
+        ),
     )
 
 
@@ -312,3 +392,15 @@ class Reflection:
     def names(self) -> tuple[str, str]:
         """(asker, partner), in the order the summary's per-day split uses."""
         return self.asker.first_name, self.partner.first_name
+
+    @property
+    def people(self) -> tuple[Partner, Partner]:
+        """(asker, partner), in the order the summary's per-day split uses."""
+        return self.asker, self.partner
+
+
+def colour_order(people: tuple[Partner, Partner]) -> tuple[Partner, Partner]:
+    """The two partners in the order their colours are given: by user id, not by who asks,
+    so each person has the same colour on both phones."""
+    first, second = people
+    return (first, second) if first.user_id < second.user_id else (second, first)

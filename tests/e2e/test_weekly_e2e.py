@@ -8,6 +8,7 @@ job is ticked by hand, as the JobQueue would every five minutes.
 
 from __future__ import annotations
 
+import io
 import random
 import re
 import struct
@@ -15,7 +16,9 @@ import zlib
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from bot import callback_data as cd
 from bot.handlers import weekly as weekly_handlers
@@ -24,9 +27,11 @@ from domain.values.kinds import MomentKind
 from domain.values.weekly_summary import Reflection
 from messages import texts
 from messages.weekly import DIGEST_INTRO, NOT_PAIRED_WEEKLY
+from messages.weekly_chart import PARTNER_COLOURS
 from scheduling.digest import run_digests
 from storage.models import NudgeStatus, User
 from tests.e2e.conftest import Harness, pair
+from tests.e2e.support import button_data, pair_up, say, tap
 from tests.fake_telegram import BotMessage, FakeUser
 from tests.weekly.factories import ANNA, BEN, BERLIN, summary_for
 from tests.weekly.factories import WEEK as FACTORY_WEEK
@@ -36,11 +41,12 @@ from tests.weekly.test_weekly_queries import add_event, add_nudge
 K = MomentKind
 NEW_YORK = ZoneInfo("America/New_York")
 WEEK = date(2026, 11, 23)  # Monday; the harness clock starts on Thursday 26 Nov, 09:00 UTC
+PAIRED = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # when Anna and Ben paired
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FIGURES = (
     re.compile(r"💛 (\d+) moments? together"),
     re.compile(r"📅 (\d+) of (\d+) days"),
-    re.compile(r"💞 (\d+) moments? together so far"),
+    re.compile(r"💞 (\d+) moments? together since you paired"),
     re.compile(r"acted on (\d+) of (\d+) nudges"),
 )
 
@@ -86,9 +92,12 @@ async def anna_and_ben(h: Harness) -> tuple[FakeUser, FakeUser, int]:
     Nudges this week: Anna acted on one after 5 minutes, Ben declined one.
     """
     anna, ben = h.user(41, "Anna"), h.user(42, "Ben")
+    today = h.clock()
+    h.clock.set(PAIRED)  # they have been together here for weeks
     await pair(h, anna, ben)
     await set_zone(anna, "Europe/Berlin")
     await set_zone(ben, "America/New_York")
+    h.clock.set(today)
     couple = await couple_id_of(h, anna.id)
     rows = [
         (anna.id, K.HUG, utc(WEEK, 14)),
@@ -133,16 +142,18 @@ async def test_both_partners_asking_in_their_own_words_read_the_same_week(
     for reply in replies:
         assert figures(reply) == expected, reply.describe()
         assert "up from 3 last week" in reply.body
-        assert "You both reached out" in reply.body
+        assert "💬 Your “thinking of you” got a reply this week 💞" in reply.body
+        assert "💞 9 moments together since you paired on 2 Nov" in reply.body
         assert "23–29 Nov" in reply.body and "(so far)" in reply.body
-    # Each reads the other's name, never their own as "partner"; the chart key names both.
-    assert "Anna and Ben" in replies[0].body and "Ben and Anna" in replies[1].body
+    # The chart key gives each the same colour on both phones.
+    for reply in replies:
+        assert "a bar for each of you, 🟦 Anna and 🟧 Ben." in reply.body
     for reply in replies:
         assert reply.photo is not None
-        assert png_size(reply.photo) == (900, 600)
+        assert png_size(reply.photo) == (720, 640)
         assert 10_000 <= len(reply.photo) <= 300_000
         assert reply.photo.endswith(b"IEND\xaeB`\x82")
-        assert reply.photo_sizes and reply.photo_sizes[0]["width"] == 900
+        assert reply.photo_sizes and reply.photo_sizes[0]["width"] == 720
     # One message per question: the words fit in the caption, nothing else was sent.
     await h.settled()
     assert anna.unread == [] and ben.unread == []
@@ -155,6 +166,8 @@ async def test_last_week_question_gets_last_week(harness: Harness) -> None:
     assert "Last week (16–22 Nov)" in reply.body
     assert figures(reply)[0] == ("3",)
     assert figures(reply)[1] == ("1", "7")  # Tuesday, from both
+    # What they have shared since is told with its context: this week's 6 are in it.
+    assert "💞 9 moments together since you paired on 2 Nov — 6 of them this week 💛" in reply.body
     command = await ask(anna, "/week last")
     assert figures(command) == figures(reply)
 
@@ -201,7 +214,8 @@ async def test_the_sunday_digest_arrives_once_per_partner_at_their_local_evening
     await pair(h, carl, dana)
     for person in (carl, dana):
         await set_zone(person, "Europe/Berlin")
-    await add_event(h.db, await couple_id_of(h, carl.id), carl.id, K.HUG, utc(WEEK, 12))
+    friday = utc(WEEK + timedelta(days=4), 12)  # after they paired (Thursday)
+    await add_event(h.db, await couple_id_of(h, carl.id), carl.id, K.HUG, friday)
     await dana.send("/digest off")
     await dana.wait_for(lambda m: "no more Sunday digest" in m.body)
 
@@ -229,7 +243,7 @@ async def test_the_sunday_digest_arrives_once_per_partner_at_their_local_evening
         assert (18, 30) <= (local.hour, local.minute) <= (19, 35), local
     assert reported == 3
     digest = digests(anna)[0]
-    assert digest.photo is not None and png_size(digest.photo) == (900, 600)
+    assert digest.photo is not None and png_size(digest.photo) == (720, 640)
     assert figures(digest)[:3] == [("6",), ("2", "7"), ("9",)]
     assert "/digest off" in digest.body and "For next week" in digest.body
     # Another pass later that night: nothing more.
@@ -262,7 +276,7 @@ def test_words_too_long_for_a_caption_follow_the_chart(monkeypatch: pytest.Monke
     summary = summary_for(spread((5, 3)), tz=BERLIN, week_start=FACTORY_WEEK)
     reflection = Reflection(summary, ANNA, BEN, 0, b"\x89PNG fake")
     (single,) = reflection_parts(reflection)
-    assert single.photo is not None and "Anna and Ben, one colour each" in single.text
+    assert single.photo is not None and "🟦 Anna and 🟧 Ben" in single.text
     monkeypatch.setattr(weekly_handlers, "CAPTION_LIMIT", 300)
     chart, words = reflection_parts(reflection, digest=True)
     assert chart.photo is not None and chart.text.startswith("📊 Your week day by day")
@@ -289,3 +303,121 @@ async def test_the_sunday_digest_can_be_switched_off_and_on_in_settings(
     assert words.SUMMARY_DIGEST_ON in edited.body
     async with h.db.transaction() as session:
         assert not (await session.get(User, anna.id)).digest_opt_out  # type: ignore[union-attr]
+
+
+# --- A new couple, as they would try it (issue 9, points 5 and 6) --------------------------
+
+MIA, NOAH = 51, 52
+
+
+async def thinking(sender: FakeUser, receiver: FakeUser, *, loved_back: bool) -> None:
+    """``/thinking``; the partner gets it and, when ``loved_back``, taps "Send love back"."""
+    await say(sender, "/thinking")
+    relayed = await receiver.wait_for(lambda m: "is thinking of you" in m.body)
+    if loved_back:
+        await tap(receiver, "❤️ Send love back", message_id=relayed.message_id)
+        await sender.wait_for(lambda m: "sends love back" in m.body)
+    else:
+        assert button_data(relayed, "❤️ Send love back")
+
+
+async def mia_and_noah(h: Harness) -> tuple[FakeUser, FakeUser]:
+    """Paired on Thursday 26 Nov at 09:00 UTC (10:00 in Berlin), then two days of bids.
+
+    Thursday: Mia 09:05 (Noah loves it back), Noah 09:20 (Mia's next word is at 14:00:
+    no reply), Mia 14:00 (Noah writes at 14:30: a reply), Noah 14:30 (no reply).
+    Friday: Mia 10:00 (loved back). 5 "thinking of you"s, 3 answered, 2 love-backs: 7
+    moments, Mia 3 and Noah 4. One nudge acted on after 3 minutes.
+    """
+    mia, noah = h.user(MIA, "Mia"), h.user(NOAH, "Noah")
+    await pair_up(h, mia, noah)  # both pick Berlin, as newcomers do
+    thursday = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    for at, sender, receiver, loved in (
+        (thursday + timedelta(minutes=5), mia, noah, True),
+        (thursday + timedelta(minutes=20), noah, mia, False),
+        (thursday + timedelta(hours=5), mia, noah, False),
+        (thursday + timedelta(hours=5, minutes=30), noah, mia, False),
+        (thursday + timedelta(days=1, hours=1), mia, noah, True),
+    ):
+        h.clock.set(at)
+        await thinking(sender, receiver, loved_back=loved)
+    couple = await couple_id_of(h, mia.id)
+    nudged = thursday + timedelta(days=1, hours=-2)
+    await add_nudge(h.db, couple, mia.id, nudged, NudgeStatus.ACTED, after_minutes=3)
+    h.clock.set(datetime(2026, 11, 27, 19, 0, tzinfo=UTC))  # Friday 20:00 in Berlin
+    return mia, noah
+
+
+async def test_a_new_couple_reads_a_week_that_counts_right_and_speaks_of_us(
+    harness: Harness,
+) -> None:
+    h = harness
+    mia, noah = await mia_and_noah(h)
+    mine, theirs = await ask(mia, "/week"), await ask(noah, "how's our week?")
+    # Both read exactly the same words: nothing in them is about who did more.
+    assert mine.body == theirs.body
+    text = mine.body
+    assert "💭 5 “thinking of you” messages" in text
+    assert "❤️ 2 replies with love" in text  # its own kind, not a "thinking of you"
+    assert "💛 7 moments together — a lovely start 🌱" in text
+    assert text.count("7 moments") == 1  # the total is said once
+    assert "📅 2 of 2 days since you paired so far with a moment from each of you" in text
+    assert "💬 3 of your 5 “thinking of you”s got a reply this week 💞" in text
+    assert "⏰ Together you acted on 1 of 1 nudges." in text and "usually" not in text
+    for comparison in ("reached out a lot", "thank you", "full week", "check-in could"):
+        assert comparison not in text
+    # Last week was before they paired: said as such, not as "a quiet one".
+    await mia.send("/week last")
+    before = await mia.wait_for(lambda m: "Last week (16–22 Nov)" in m.body)
+    assert before.photo is None
+    assert "You paired here on 26 Nov, so your weeks together start from there 💞" in before.body
+    assert "Since then: 7 moments together 💛" in before.body
+    assert "quiet" not in before.body
+
+
+def colour_pixels(png: bytes) -> tuple[int, int]:
+    """Pixels of (blue, vermillion) in the picture: each partner's bars."""
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    counts = []
+    for colour in PARTNER_COLOURS:
+        wanted = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        counts.append(int(np.all(pixels == wanted, axis=-1).sum()))
+    return counts[0], counts[1]
+
+
+async def test_the_chart_shows_each_person_in_one_colour_on_both_phones(
+    harness: Harness,
+) -> None:
+    h = harness
+    mia, noah = await mia_and_noah(h)
+    mine, theirs = await ask(mia, "/week"), await ask(noah, "/week")
+    assert mine.photo is not None and theirs.photo is not None
+    for reply in (mine, theirs):
+        assert png_size(reply.photo or b"") == (720, 640)
+        assert "a bar for each of you, 🟦 Mia and 🟧 Noah." in reply.body
+        assert "♥ marks a day with a moment from each of you." in reply.body
+        assert "line" not in reply.body  # nothing but bars and hearts is drawn
+    # The same picture on both phones; Mia (3 moments) blue, Noah (4) vermillion.
+    assert mine.photo == theirs.photo
+    blue, vermillion = colour_pixels(mine.photo)
+    assert blue > 1000 and 0.6 < blue / vermillion < 0.9, (blue, vermillion)
+
+
+async def test_no_sunday_digest_for_a_couple_paired_less_than_three_days_ago(
+    harness: Harness,
+) -> None:
+    """Mia and Noah paired on Thursday get theirs; Ola and Per, paired on Saturday, none."""
+    h = harness
+    mia, noah = await mia_and_noah(h)
+    ola, per = h.user(53, "Ola"), h.user(54, "Per")
+    h.clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=UTC))  # Saturday
+    await pair_up(h, ola, per)
+    await thinking(ola, per, loved_back=True)
+    engine, rng = h.nudges.deliveries, random.Random(5)
+    h.clock.set(datetime(2026, 11, 29, 17, 0, tzinfo=UTC))  # Sunday 18:00 Berlin
+    while h.clock() < datetime(2026, 11, 29, 21, 30, tzinfo=UTC):
+        await run_digests(engine, rng)
+        h.clock.advance(timedelta(minutes=5))
+    await h.settled()
+    assert [len(digests(p)) for p in (mia, noah, ola, per)] == [1, 1, 0, 0]
+    assert "💬 3 of your 5 “thinking of you”s got a reply this week 💞" in digests(mia)[0].body

@@ -23,6 +23,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 #: Monday 10 Nov 2025 and the Monday before it.
 WEEK = date(2025, 11, 10)
 PREVIOUS_WEEK = date(2025, 11, 3)
+#: When Anna and Ben paired, unless a test says otherwise: long before any week here.
+LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def local(tz: ZoneInfo, day: date, hour: int = 12, minute: int = 0) -> datetime:
@@ -35,9 +37,19 @@ def event(
     kind: MomentKind,
     when: datetime,
     source: EventSource = EventSource.MOMENT,
+    *,
+    event_id: int | None = None,
+    answers: int | None = None,
 ) -> EventRecord:
-    """One event by ``who``."""
-    return EventRecord(actor_id=who.user_id, kind=kind, created_at=when, source=source)
+    """One event by ``who`` (``answers``: the "thinking of you" a love-back replies to)."""
+    return EventRecord(
+        actor_id=who.user_id,
+        kind=kind,
+        created_at=when,
+        source=source,
+        event_id=event_id,
+        answers=answers,
+    )
 
 
 def nudge(
@@ -64,6 +76,8 @@ def summary_for(
     tz: ZoneInfo = BERLIN,
     week_start: date = WEEK,
     all_time_total: int | None = None,
+    paired_at: datetime = LONG_AGO,
+    later_total: int = 0,
     now_utc: datetime | None = None,
 ) -> WeeklySummary:
     """summarize_week with test defaults; all-time defaults to the events given."""
@@ -75,5 +89,7 @@ def summary_for(
         tz=tz,
         week_start=week_start,
         all_time_total=len(events) if all_time_total is None else all_time_total,
+        paired_at=paired_at,
+        later_total=later_total,
         now_utc=now_utc,
     )

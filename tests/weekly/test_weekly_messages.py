@@ -77,8 +77,8 @@ def busy_week() -> WeeklySummary:
     events = [
         *spread((4, 4)),
         event(ANNA, K.KISS, local(BERLIN, WEEK, 8)),
-        event(BEN, K.THINKING_OF_YOU, local(BERLIN, WEEK + timedelta(days=2), 12)),
-        event(ANNA, K.LOVE_BACK, local(BERLIN, WEEK + timedelta(days=2), 12)),
+        event(BEN, K.THINKING_OF_YOU, local(BERLIN, WEEK + timedelta(days=2), 12), event_id=1),
+        event(ANNA, K.LOVE_BACK, local(BERLIN, WEEK + timedelta(days=2), 12), answers=1),
         *spread((2, 3), start=PREVIOUS_WEEK),
     ]
     sent = local(BERLIN, WEEK + timedelta(days=1), 8)
@@ -91,13 +91,15 @@ def test_a_good_week_reads_warmly_with_exact_figures() -> None:
     text = render_summary(busy_week(), asker_name="Anna", partner_name="Ben")
     assert text.splitlines()[0] == "💞 <b>Your week together</b> · 10–16 Nov"
     assert "🤗 8 hugs (5 last week)" in text
-    assert "💭 2 “thinking of you” messages" in text
+    assert "💭 1 “thinking of you”\n" in text
+    assert "❤️ 1 reply with love" in text  # its own kind, not a second "thinking of you"
     assert "💋 1 kiss" in text
     assert "<b>11 moments together</b> — up from 5 last week 🎉" in text
     assert "📅 4 of 7 days with a moment from each of you (2 last week)" in text
-    assert "🤝 You both reached out" in text
+    assert "💬 Your “thinking of you” got a reply this week 💞" in text
     assert "Together you acted on 5 of 7 nudges, usually within 12 minutes." in text
-    assert "💞 128 moments together so far" in text
+    assert "💞 128 moments together since you paired on 1 Jan" in text
+    assert text.count("11 ") == 1  # the week's total is said once
     assert_kind(text)
 
 
@@ -121,62 +123,72 @@ def test_many_kinds_fold_into_one_line_to_stay_short() -> None:
     when = local(BERLIN, WEEK, 9)
     summary = summary_for([event(ANNA, kind, when) for kind in K] * 2, all_time_total=60)
     text = render_summary(summary, asker_name="Anna", partner_name="Ben")
-    assert "🌸 12 other little moments" in text  # 10 display kinds: 4 lines + 6 kinds folded
+    assert "🌸 14 other little moments" in text  # 11 display kinds: 4 lines + 7 kinds folded
     assert_kind(text)
 
 
-# --- balance -------------------------------------------------------------------------------
+# --- never a score between the two of them ------------------------------------------------
+
+
+@pytest.mark.parametrize(("anna", "ben"), [(4, 4), (4, 1), (6, 1), (3, 0), (0, 2), (1, 7)])
+@pytest.mark.parametrize("last_week", [False, True])
+def test_the_words_never_compare_the_partners(anna: int, ben: int, last_week: bool) -> None:
+    """However lopsided the week, both read the very same words, and no name in them."""
+    events = spread((anna, ben))
+    anna_text = render_summary(
+        summary_for(events, asker=ANNA, partner=BEN, all_time_total=30),
+        asker_name="Anna",
+        partner_name="Ben",
+        last_week=last_week,
+    )
+    ben_text = render_summary(
+        summary_for(events, asker=BEN, partner=ANNA, all_time_total=30),
+        asker_name="Ben",
+        partner_name="Anna",
+        last_week=last_week,
+    )
+    assert anna_text == ben_text
+    assert "Anna" not in anna_text and "Ben" not in anna_text
+    assert "a lot" not in anna_text and "thank you" not in anna_text
+    assert ("You both reached out" in anna_text) == (anna > 0 and ben > 0)
+    assert_kind(anna_text)
+
+
+# --- replies to a "thinking of you" ---------------------------------------------------------
+
+
+def bids(answered: int, unanswered: int) -> list[EventRecord]:
+    """Thinking-of-yous from Anna, the first ``answered`` of them loved back by Ben."""
+    events = []
+    for n in range(answered + unanswered):
+        sent = local(BERLIN, WEEK + timedelta(days=n % 7), 9 + n // 7)
+        events.append(event(ANNA, K.THINKING_OF_YOU, sent, event_id=100 + n))
+        if n < answered:
+            when = sent + timedelta(hours=8)
+            events.append(event(BEN, K.LOVE_BACK, when, answers=100 + n))
+    return events
 
 
 @pytest.mark.parametrize(
-    ("anna", "ben", "anna_reads", "ben_reads"),
+    ("answered", "unanswered", "line"),
     [
-        (4, 4, "🤝 You both reached out", "🤝 You both reached out"),
-        (4, 2, "🤝 You both reached out", "🤝 You both reached out"),  # 2x but only 2 apart
-        (7, 4, "🤝 You both reached out", "🤝 You both reached out"),  # 3 apart but < 2x
-        (
-            6,
-            1,
-            "💐 You reached out a lot this week — lovely. Ben may be having a full week; "
-            "a small check-in could help.",
-            "💐 Anna reached out a lot this week — a “thank you” might feel good.",
-        ),
-        (
-            3,
-            0,
-            "💐 You reached out a lot this week — lovely.",
-            "💐 Anna reached out a lot this week",
-        ),
-        (
-            0,
-            2,
-            "💐 Ben reached out this week — a “thank you” might feel good.",
-            "💐 You reached out this week — lovely. Anna may be having a full week",
-        ),
+        (5, 1, "💬 5 of your 6 “thinking of you”s got a reply this week 💞"),
+        (3, 0, "💬 All 3 of your “thinking of you”s got a reply this week 💞"),
+        (1, 0, "💬 Your “thinking of you” got a reply this week 💞"),
+        (0, 1, "💭 A “thinking of you” went out this week — a little reach toward each other 🌿"),
+        (0, 2, "💭 2 “thinking of you”s went out this week — little reaches toward each other 🌿"),
     ],
 )
-def test_balance_is_phrased_for_whoever_reads_it(
-    anna: int, ben: int, anna_reads: str, ben_reads: str
+def test_replies_to_thinking_of_you_are_told_about_us(
+    answered: int, unanswered: int, line: str
 ) -> None:
-    events = spread((anna, ben))
-    anna_text, ben_text = both_views(
-        summary_for(events, asker=ANNA, partner=BEN, all_time_total=30),
-        summary_for(events, asker=BEN, partner=ANNA, all_time_total=30),
-    )
-    assert anna_reads in anna_text
-    assert ben_reads in ben_text
-    for text in (anna_text, ben_text):
-        assert_kind(text)
-        assert "reached out" in text
-
-
-def test_balance_in_the_past_tense() -> None:
-    summary = summary_for(spread((1, 7)), all_time_total=30)
-    text = render_summary(summary, asker_name="Anna", partner_name="Ben", last_week=True)
-    assert "💐 Ben reached out a lot last week — a “thank you” might feel good." in text
-    summary = summary_for(spread((7, 1)), all_time_total=30)
-    text = render_summary(summary, asker_name="Anna", partner_name="Ben", last_week=True)
-    assert "Ben may have had a full week" in text
+    summary = summary_for([*bids(answered, unanswered), *spread((1, 1))], all_time_total=50)
+    text = render_summary(summary, asker_name="Anna", partner_name="Ben")
+    assert line in text
+    assert "teamwork" not in text  # one line about reaching out is enough
+    assert_kind(text)
+    past = render_summary(summary, asker_name="Anna", partner_name="Ben", last_week=True)
+    assert line.replace("this week", "last week") in past
 
 
 # --- both partners -------------------------------------------------------------------------
@@ -251,7 +263,7 @@ def test_an_empty_week_after_active_weeks_is_gentle_with_one_suggestion() -> Non
     text = render_summary(summary, asker_name="Anna", partner_name="Ben")
     assert "life gets busy, and that's okay" in text
     assert "Last week, you shared 6 moments 💛" in text
-    assert "💞 57 moments together so far" in text
+    assert "💞 57 moments together since you paired on 1 Jan" in text
     assert text.count("🌱 <b>") == 1
     assert "0 " not in text
     assert_kind(text)
@@ -280,6 +292,56 @@ def test_a_quiet_last_week_in_the_past_tense() -> None:
     text = render_summary(summary, asker_name="Anna", partner_name="Ben", last_week=True)
     assert text.splitlines()[0] == "🍃 <b>Last week (3–9 Nov)</b>"
     assert "Last week was a quiet one — life gets busy" in text
+
+
+def test_a_quiet_last_week_and_the_count_since_pairing_read_true_together() -> None:
+    """Not "a quiet one" and then "6 moments together so far" as if they were last week's."""
+    summary = summary_for(
+        [], week_start=PREVIOUS_WEEK, all_time_total=6, later_total=6, now_utc=local(BERLIN, WEEK)
+    )
+    text = render_summary(summary, asker_name="Anna", partner_name="Ben", last_week=True)
+    assert "Last week was a quiet one" in text
+    assert "💞 6 moments together since you paired on 1 Jan — all of them this week 💛" in text
+    summary = summary_for([], week_start=PREVIOUS_WEEK, all_time_total=40, later_total=6)
+    text = render_summary(summary, asker_name="Anna", partner_name="Ben", last_week=True)
+    assert "💞 40 moments together since you paired on 1 Jan — 6 of them this week 💛" in text
+
+
+def test_a_last_week_from_before_the_pairing_says_so() -> None:
+    paired = local(BERLIN, WEEK + timedelta(days=3), 10)
+    summary = summary_for(
+        [], week_start=PREVIOUS_WEEK, paired_at=paired, all_time_total=6, later_total=6
+    )
+    text = render_summary(summary, asker_name="Anna", partner_name="Ben", last_week=True)
+    assert text.splitlines()[0] == "🌱 <b>Last week (3–9 Nov)</b>"
+    assert "You paired here on 13 Nov, so your weeks together start from there 💞" in text
+    assert "Since then: 6 moments together 💛" in text
+    assert "quiet" not in text
+    assert_kind(text)
+
+
+def test_a_first_week_says_its_total_once() -> None:
+    summary = summary_for(spread((4, 2)))
+    text = render_summary(summary, asker_name="Anna", partner_name="Ben")
+    assert "<b>6 moments together</b> — a lovely start 🌱" in text
+    assert "since you paired" not in text and "so far" not in text
+    assert text.count("moments together") == 1
+
+
+def test_days_are_counted_from_the_pairing_day() -> None:
+    """Paired on Thursday: by Friday that is 2 days, not 5."""
+    thursday = local(BERLIN, WEEK + timedelta(days=3), 10)
+    events = [
+        event(ANNA, K.HUG, local(BERLIN, WEEK + timedelta(days=4), 9)),
+        event(BEN, K.HUG, local(BERLIN, WEEK + timedelta(days=4), 10)),
+    ]
+    friday = local(BERLIN, WEEK + timedelta(days=4), 20)
+    summary = summary_for(events, paired_at=thursday, now_utc=friday)
+    text = render_summary(summary, asker_name="Anna", partner_name="Ben")
+    assert "📅 1 of 2 days since you paired so far with a moment from each of you" in text
+    done = summary_for(events, paired_at=thursday)
+    text = render_summary(done, asker_name="Anna", partner_name="Ben")
+    assert "📅 1 of 4 days since you paired with a moment from each of you" in text
 
 
 def test_a_week_in_progress_says_so_far_and_is_patient() -> None:
@@ -318,11 +380,22 @@ def test_nothing_yet_on_a_monday_is_not_a_quiet_week() -> None:
     [(0.4, "within a minute"), (12, "within 12 minutes"), (150, "within about 2 hours")],
 )
 def test_nudge_reaction_time_wording(minutes: float, wording: str) -> None:
-    nudges = [nudge(ANNA, local(BERLIN, WEEK, 8), after_minutes=minutes)]
+    nudges = [nudge(ANNA, local(BERLIN, WEEK, 8), after_minutes=minutes)] * 3
     text = render_summary(
         summary_for(spread((1, 1)), nudges, all_time_total=9), asker_name="Anna", partner_name="Ben"
     )
-    assert f"acted on 1 of 1 nudges, usually {wording}." in text
+    assert f"acted on 3 of 3 nudges, usually {wording}." in text
+
+
+@pytest.mark.parametrize("answered", [1, 2])
+def test_no_usual_time_from_one_or_two_answers(answered: int) -> None:
+    nudges = [nudge(ANNA, local(BERLIN, WEEK, 8), after_minutes=3)] * answered
+    nudges += [nudge(BEN, local(BERLIN, WEEK, 8))]
+    text = render_summary(
+        summary_for(spread((1, 1)), nudges, all_time_total=9), asker_name="Anna", partner_name="Ben"
+    )
+    assert f"⏰ Together you acted on {answered} of {answered + 1} nudges." in text
+    assert "usually" not in text
 
 
 def test_unanswered_nudges_are_not_shamed() -> None:
@@ -371,12 +444,24 @@ def test_suggestions_rotate_by_week_and_use_the_seeds_words() -> None:
 
 
 def test_names_are_escaped() -> None:
-    summary = summary_for(spread((0, 5)), all_time_total=9)
+    summary = summary_for([], all_time_total=0)
     text = render_summary(summary, asker_name="<i>A</i>", partner_name="Tom & <Jerry>")
-    assert "Tom &amp; &lt;Jerry&gt; reached out a lot" in text
-    caption = chart_caption(summary, asker_name="<A>", partner_name="B&B")
+    assert "tell Tom &amp; &lt;Jerry&gt; they're on your mind" in text
+    caption = chart_caption(summary, colour_names=("<A>", "B&B"))
     assert "&lt;A&gt;" in caption and "B&amp;B" in caption
     assert_kind(text)
+
+
+def test_the_caption_describes_what_the_chart_draws() -> None:
+    lonely = summary_for(spread((2, 0)))  # no day with a moment from each: no heart drawn
+    caption = chart_caption(lonely, colour_names=("Anna", "Ben"))
+    assert (
+        caption == "📊 Your week day by day (10–16 Nov): a bar for each of you, 🟦 Anna and 🟧 Ben."
+    )
+    hearts = summary_for(spread((2, 2)))
+    caption = chart_caption(hearts, colour_names=("Anna", "Ben"))
+    assert caption.endswith("🟧 Ben. ♥ marks a day with a moment from each of you.")
+    assert "line" not in caption  # no line is drawn
 
 
 @pytest.mark.parametrize(
@@ -395,7 +480,7 @@ def test_small_strings_are_kind_and_present() -> None:
     for text in (NOT_PAIRED_WEEKLY,):
         assert text and not BLAME_WORDS.search(text)
     summary = summary_for(spread((1, 1)))
-    assert chart_caption(summary, asker_name="Anna", partner_name="Ben", last_week=True).startswith(
+    assert chart_caption(summary, colour_names=("Anna", "Ben"), last_week=True).startswith(
         "📊 Last week"
     )
 

@@ -58,14 +58,13 @@ async def seed_couple(
     db: Database,
     first: tuple[int, str, str | None],
     second: tuple[int, str, str | None],
+    paired_at: datetime = datetime(2026, 1, 1, tzinfo=UTC),
 ) -> int:
-    """Two people (id, name, zone), paired; returns the couple id."""
+    """Two people (id, name, zone), paired (on 1 Jan unless told); returns the couple id."""
     for user_id, name, zone in (first, second):
         await add_person(db, user_id, name, zone)
     async with db.transaction() as session:
-        couple = await couples.create(
-            session, first[0], second[0], datetime(2026, 1, 1, tzinfo=UTC)
-        )
+        couple = await couples.create(session, first[0], second[0], paired_at)
         assert await users.join_couple(session, (first[0], second[0]), couple.id)
         return couple.id
 
@@ -77,11 +76,21 @@ async def add_event(
     kind: MomentKind,
     when: datetime,
     source: EventSource = EventSource.MOMENT,
-) -> None:
+    dedupe_key: str | None = None,
+) -> int:
+    """One stored event; returns its id."""
     async with db.transaction() as session:
-        await events.add(
-            session, couple_id=couple_id, actor_id=actor_id, kind=kind, source=source, now=when
+        row = await events.add(
+            session,
+            couple_id=couple_id,
+            actor_id=actor_id,
+            kind=kind,
+            source=source,
+            now=when,
+            dedupe_key=dedupe_key,
         )
+        assert row is not None
+        return row.id
 
 
 async def add_nudge(
@@ -188,14 +197,16 @@ async def test_the_queries_read_only_the_couples_rows_in_half_open_ranges(db: Da
     async with db.transaction() as session:
         rows = await weekly.couple_events(session, ours, start, end)
         nudges = await weekly.couple_nudges_sent(session, ours, (ANNA, BEN), start, end)
-        total = await weekly.couple_event_count(session, ours)
-        neighbours = await weekly.couple_event_count(session, theirs)
+        since = datetime(2026, 1, 1, tzinfo=UTC)
+        total = await weekly.couple_event_count(session, ours, since)
+        neighbours = await weekly.couple_event_count(session, theirs, since)
+        from_this_week = await weekly.couple_event_count(session, ours, start)
     assert len(rows) == 9
     assert {row.actor_id for row in rows} == {ANNA, BEN}
     assert min(row.created_at for row in rows) == start  # the first instant is inside
     assert all(row.created_at.tzinfo is not None for row in rows)
     assert sorted(n.status for n in nudges) == ["acted", "declined", "ignored"]
-    assert (total, neighbours) == (14, 14)
+    assert (total, neighbours, from_this_week) == (14, 14, 10)
 
 
 async def test_exact_figures_for_a_constructed_week(db: Database) -> None:
@@ -207,13 +218,15 @@ async def test_exact_figures_for_a_constructed_week(db: Database) -> None:
     assert (summary.days_connected, summary.days_connected_last_week) == (2, 1)
     assert summary.days_elapsed == 7 and not summary.in_progress
     assert summary.count(K.HUG).this_week == 3 and summary.count(K.HUG).last_week == 2
-    assert summary.count(K.THINKING_OF_YOU).this_week == 2  # love-back folds in
+    assert summary.count(K.THINKING_OF_YOU).this_week == 1
+    assert summary.count(K.LOVE_BACK).this_week == 1  # its own kind
     assert summary.count(K.KISS).this_week == 1  # the neighbours' 14 kisses are not ours
     assert [d.total for d in summary.daily] == [3, 1, 1, 0, 1, 0, 3]
-    assert summary.daily_totals_last_week == (0, 2, 0, 1, 0, 0, 1)
     assert summary.nudges.sent == 3
     assert (summary.nudges.acted, summary.nudges.declined) == (1, 1)
-    assert summary.nudges.median_minutes_to_act == 10.0
+    assert summary.nudges.median_minutes_to_act is None  # one answer is not a habit
+    assert (summary.bids.sent, summary.bids.answered) == (1, 1)  # Ben's love-back, 10 min on
+    assert summary.paired_on == date(2026, 1, 1) and summary.days_counted == 7
     assert summary.all_time_total == 14
     assert not summary.is_first_week
 
@@ -296,6 +309,34 @@ async def test_a_person_without_a_zone_is_read_in_utc(db: Database) -> None:
     await add_event(db, couple, ANNA, K.HUG, datetime(2026, 11, 22, 23, 30, tzinfo=UTC))
     summary = (await reflect(db, ANNA, SUNDAY_EVENING)).summary
     assert (summary.total, summary.total_last_week) == (0, 1)  # Sunday in UTC
+
+
+async def test_only_what_came_after_the_pairing_is_counted(db: Database) -> None:
+    """Paired on Wednesday 10:00 (Berlin): Monday's hugs and nudge are not the couple's."""
+    paired = local(BERLIN, day(2), 10)
+    couple = await seed_couple(
+        db, (ANNA, "Anna", "Europe/Berlin"), (BEN, "Ben", "Europe/Berlin"), paired
+    )
+    await add_event(db, couple, ANNA, K.HUG, local(BERLIN, day(0), 9))
+    await add_event(db, couple, BEN, K.HUG, local(BERLIN, day(0), 9, 5))
+    await add_nudge(db, couple, ANNA, local(BERLIN, day(0), 8), NudgeStatus.ACTED, after_minutes=1)
+    bid = await add_event(db, couple, ANNA, K.THINKING_OF_YOU, local(BERLIN, day(3), 12))
+    key = f"love:{bid}"
+    await add_event(db, couple, BEN, K.LOVE_BACK, local(BERLIN, day(3), 18), dedupe_key=key)
+    await add_event(db, couple, BEN, K.THINKING_OF_YOU, local(BERLIN, day(4), 12))  # unanswered
+    friday = local(BERLIN, day(4), 20)
+    summary = (await reflect(db, ANNA, friday)).summary
+    assert (summary.total, summary.total_last_week, summary.all_time_total) == (3, 0, 3)
+    assert (summary.days_elapsed, summary.days_counted, summary.days_connected) == (5, 3, 1)
+    assert summary.nudges.sent == 0
+    assert (summary.bids.sent, summary.bids.answered) == (2, 1)
+    assert summary.is_first_week
+    # The week before was before them: said as such, with what has come since.
+    last = (await reflect(db, ANNA, friday, weeks_ago=1)).summary
+    assert last.before_pairing and (last.all_time_total, last.later_total) == (3, 3)
+    # Seen the Monday after: the finished week, and what came after it.
+    after = (await reflect(db, ANNA, local(BERLIN, NEXT, 9, 30), weeks_ago=1)).summary
+    assert (after.total, after.later_total) == (3, 0)
 
 
 # --- The Sunday digest --------------------------------------------------------------------
@@ -394,6 +435,30 @@ async def test_a_quiet_fortnight_and_a_pause_get_no_digest(db: Database) -> None
     assert await run_evening(db, sender, local(BERLIN, day(6), 18), 2, random.Random(4)) == []
     rows = await digest_rows(db)
     assert {rows[u].status for u in (ANNA, BEN, CARL, DANA)} == {DigestStatus.SKIPPED}
+
+
+async def test_no_digest_for_a_couple_paired_less_than_three_days_ago(db: Database) -> None:
+    """Paired on Friday evening: a Sunday digest would be about a day and a half."""
+    fresh = await seed_couple(
+        db,
+        (ANNA, "Anna", "Europe/Berlin"),
+        (BEN, "Ben", "Europe/Berlin"),
+        local(BERLIN, day(4), 19),
+    )
+    settled = await seed_couple(
+        db,
+        (CARL, "Carl", "Europe/Berlin"),
+        (DANA, "Dana", "Europe/Berlin"),
+        local(BERLIN, day(3), 12),  # Thursday noon: more than three days by Sunday 18:30
+    )
+    for couple, (a, b) in ((fresh, (ANNA, BEN)), (settled, (CARL, DANA))):
+        await add_event(db, couple, a, K.HUG, local(BERLIN, day(5), 9))
+        await add_event(db, couple, b, K.HUG, local(BERLIN, day(5), 9, 5))
+    sender = CollectingSender()
+    deliveries = await run_evening(db, sender, local(BERLIN, day(6), 18), 2, random.Random(4))
+    assert sorted(user for _, user in deliveries) == [CARL, DANA]
+    rows = await digest_rows(db)
+    assert rows[ANNA].status == rows[BEN].status == DigestStatus.SKIPPED
 
 
 async def test_a_digest_nobody_could_send_by_22_is_missed_not_sent_late(db: Database) -> None:

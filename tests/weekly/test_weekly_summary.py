@@ -105,7 +105,7 @@ def lively_fortnight() -> list[EventRecord]:
         # Tuesday: only Anna (twice) -> NOT connected
         event(ANNA, K.THINKING_OF_YOU, local(BERLIN, day(1), 12)),
         event(ANNA, K.APPRECIATION, local(BERLIN, day(1), 19)),
-        # Wednesday: both -> connected; love back folds into thinking of you
+        # Wednesday: both -> connected; love back is its own kind
         event(BEN, K.THINKING_OF_YOU, local(BERLIN, day(2), 12), EventSource.RELAY),
         event(ANNA, K.LOVE_BACK, local(BERLIN, day(2), 12, 3), EventSource.RELAY),
         # Sunday: both -> connected
@@ -132,13 +132,14 @@ def test_counts_per_kind_total_and_last_week() -> None:
     assert this_week == {
         K.HUG: 1,
         K.KISS: 1,
-        K.THINKING_OF_YOU: 3,
+        K.THINKING_OF_YOU: 2,
+        K.LOVE_BACK: 1,
         K.APPRECIATION: 1,
         K.GOODNIGHT: 2,
         K.SMILE: 1,
     }
     assert last_week == {K.HUG: 2, K.KISS: 1, K.OTHER: 1}
-    assert summary.count(K.LOVE_BACK) == summary.count(K.THINKING_OF_YOU)
+    assert summary.count(K.LOVE_BACK).this_week == 1  # a reply, not another "thinking of you"
     assert [row.kind for row in summary.kinds] == list(DISPLAY_KINDS)
     assert (summary.total, summary.total_last_week) == (9, 4)
     assert summary.all_time_total == 40
@@ -158,7 +159,6 @@ def test_per_partner_and_per_day_counts() -> None:
         (1, 1), (2, 0), (1, 1), (0, 0), (0, 0), (0, 0), (1, 2),
     ]  # fmt: skip
     assert [d.day for d in summary.daily] == [day(i) for i in range(7)]
-    assert summary.daily_totals_last_week == (2, 0, 0, 1, 1, 0, 0)
 
 
 def test_flags_for_an_active_couple() -> None:
@@ -250,10 +250,97 @@ def test_declined_nudge_with_a_response_time_is_not_acting() -> None:
     assert stats.median_minutes_to_act is None
 
 
+def test_no_usual_response_time_from_fewer_than_three_answers() -> None:
+    sent = local(BERLIN, day(1), 8)
+    stats = summary_for([], [nudge(ANNA, sent, after_minutes=m) for m in (3, 5)]).nudges
+    assert (stats.sent, stats.acted, stats.median_minutes_to_act) == (2, 2, None)
+    stats = summary_for([], [nudge(ANNA, sent, after_minutes=m) for m in (3, 5, 40)]).nudges
+    assert stats.median_minutes_to_act == 5
+
+
 def test_median_of_an_even_number_of_answers() -> None:
     sent = local(BERLIN, day(1), 8)
     nudges = [nudge(ANNA, sent, after_minutes=m) for m in (2, 4, 10, 100)]
     assert summary_for([], nudges).nudges.median_minutes_to_act == 7
+
+
+# --- counted from the pairing on ---------------------------------------------------------
+
+
+def test_nothing_from_before_the_pairing_is_counted() -> None:
+    """Paired on Thursday 10:00: Monday's moments and nudge belong to no couple here."""
+    paired = local(BERLIN, day(3), 10)
+    events = [
+        event(ANNA, K.HUG, local(BERLIN, day(0), 9)),
+        event(BEN, K.HUG, local(BERLIN, day(0), 9, 5)),
+        event(ANNA, K.KISS, local(BERLIN, day(3), 9)),  # an hour before
+        event(ANNA, K.KISS, local(BERLIN, day(3), 11)),
+        event(BEN, K.SMILE, local(BERLIN, day(4), 11)),
+        event(BEN, K.HUG, local(BERLIN, day(0, PREVIOUS_WEEK), 11)),
+    ]
+    nudges = [
+        nudge(ANNA, local(BERLIN, day(0), 8), after_minutes=2),
+        nudge(BEN, local(BERLIN, day(4), 8), after_minutes=6),
+    ]
+    friday = local(BERLIN, day(4), 20)
+    summary = summary_for(events, nudges, paired_at=paired, all_time_total=2, now_utc=friday)
+    assert (summary.total, summary.total_last_week) == (2, 0)
+    assert summary.days_connected == 0  # Monday's pair of hugs was before them
+    assert (summary.days_elapsed, summary.days_counted) == (5, 2)  # Thursday and Friday
+    assert summary.paired_mid_week and not summary.before_pairing
+    assert summary.paired_on == day(3)
+    assert (summary.nudges.sent, summary.nudges.acted) == (1, 1)
+    assert summary.is_first_week
+
+
+def test_a_week_wholly_before_the_pairing() -> None:
+    paired = local(BERLIN, day(3), 10)
+    summary = summary_for(
+        [event(ANNA, K.HUG, local(BERLIN, day(4)))],
+        week_start=PREVIOUS_WEEK,
+        paired_at=paired,
+        all_time_total=1,
+        later_total=1,
+    )
+    assert summary.before_pairing and summary.days_counted == 0
+    assert (summary.total, summary.all_time_total, summary.later_total) == (0, 1, 1)
+
+
+# --- replies to a "thinking of you" ---------------------------------------------------------
+
+
+def test_a_thinking_of_you_is_answered_by_love_back_or_a_moment_within_three_hours() -> None:
+    noon = local(BERLIN, day(1), 12)
+    events = [
+        # 1: answered by Ben's love back the next morning (it names this very message)
+        event(ANNA, K.THINKING_OF_YOU, noon, event_id=1),
+        event(BEN, K.LOVE_BACK, noon + timedelta(hours=20), event_id=2, answers=1),
+        # 3: answered by Anna's own hug 2.5 hours later
+        event(BEN, K.THINKING_OF_YOU, local(BERLIN, day(3), 9), event_id=3),
+        event(ANNA, K.HUG, local(BERLIN, day(3), 11, 30), event_id=4),
+        # 5: only Ben's own follow-up, and Anna's moment 4 hours later: no reply
+        event(BEN, K.THINKING_OF_YOU, local(BERLIN, day(4), 9), event_id=5),
+        event(BEN, K.KISS, local(BERLIN, day(4), 9, 30), event_id=6),
+        event(ANNA, K.HUG, local(BERLIN, day(4), 13, 1), event_id=7),
+        # 8: Sunday night, answered after midnight (the events read reach a day past the end)
+        event(ANNA, K.THINKING_OF_YOU, local(BERLIN, day(6), 23), event_id=8),
+        event(BEN, K.LOVE_BACK, local(BERLIN, day(7), 7), event_id=9, answers=8),
+        # 10: a love-back to a message from last week is counted with last week, not here
+        event(BEN, K.LOVE_BACK, local(BERLIN, day(2), 8), event_id=10, answers=99),
+    ]
+    summary = summary_for(events)
+    assert (summary.bids.sent, summary.bids.answered) == (4, 3)
+    assert summary.count(K.LOVE_BACK).this_week == 2  # the Monday-after one is next week's
+
+
+def test_a_love_back_from_the_sender_themselves_is_no_reply() -> None:
+    noon = local(BERLIN, day(1), 12)
+    events = [
+        event(ANNA, K.THINKING_OF_YOU, noon, event_id=1),
+        event(ANNA, K.LOVE_BACK, noon + timedelta(hours=5), event_id=2, answers=1),
+    ]
+    assert summary_for(events).bids == summary_for(events[:1]).bids
+    assert summary_for(events).bids.answered == 0
 
 
 # --- weakest ritual ----------------------------------------------------------------------
@@ -278,11 +365,12 @@ def test_weakest_ritual_ties_follow_the_fixed_order() -> None:
     assert summary_for([]).weakest_ritual is Ritual.MORNING_HUG
 
 
-def test_love_back_counts_towards_the_thinking_ritual() -> None:
+def test_love_back_is_not_a_thinking_of_you() -> None:
     when = local(BERLIN, day(2))
     events = [event(ANNA, kind, when) for kind in (K.HUG, K.APPRECIATION, K.GOODNIGHT, K.KISS)]
     summary = summary_for([*events, event(BEN, K.LOVE_BACK, when)])
-    assert summary.weakest_ritual is Ritual.MORNING_HUG  # all tied at one; hug comes first
+    assert summary.count(K.THINKING_OF_YOU).this_week == 0
+    assert summary.weakest_ritual is Ritual.MIDDAY_THINKING  # the one ritual nobody did
 
 
 # --- special weeks -----------------------------------------------------------------------
@@ -344,7 +432,8 @@ def figures(summary: WeeklySummary) -> tuple[object, ...]:
         summary.weakest_ritual,
         summary.is_empty,
         summary.is_first_week,
-        summary.daily_totals_last_week,
+        summary.bids,
+        summary.days_counted,
         tuple(d.total for d in summary.daily),
     )
 
@@ -380,6 +469,6 @@ def test_counts_add_up(events: list[EventRecord]) -> None:
     assert sum(row.this_week for row in summary.kinds) == summary.total
     assert sum(row.last_week for row in summary.kinds) == summary.total_last_week
     assert summary.asker_count + summary.partner_count == summary.total
-    assert sum(summary.daily_totals_last_week) == summary.total_last_week
+    assert summary.bids.answered <= summary.bids.sent == summary.count(K.THINKING_OF_YOU).this_week
     assert summary.days_connected == sum(d.connected for d in summary.daily) <= 7
     assert summary.all_time_total >= summary.total + summary.total_last_week
