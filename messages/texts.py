@@ -74,7 +74,13 @@ INVITE_CREATED = (
     "Or they can send me <code>/pair {code}</code>.\n"
     "It works once and stays valid for 48 hours."
 )
-PAIR_PREVIEW = "Pair with <b>{name}</b>? You'll share your small moments with each other. 💞"
+#: The invited partner may never have heard of the bot: two lines about it, then the question.
+PAIR_PREVIEW = (
+    "I'm <b>microconnect</b>, a little helper for couples: small daily moments — a hug, "
+    "a “thinking of you”, a kind word — and gentle nudges at kind hours.\n"
+    "Each of you talks to me privately; your partner only sees what you choose to share.\n\n"
+    "Pair with <b>{name}</b>? You'll share your small moments with each other. 💞"
+)
 PAIR_ACCEPTED = "You said yes to <b>{name}</b> 💞"
 PAIR_DECLINED = (
     "No problem — nothing has changed. The invitation still works if you change your mind."
