@@ -19,6 +19,8 @@ NOTE_MAX_LENGTH = 500
 class Logged:
     kind: MomentKind
     duplicate: bool  # the same button tapped again: nothing new was stored
+    event_id: int | None = None  # the stored moment (None for a duplicate)
+    partner: Person | None = None  # who "💞 Tell …" would tell
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,11 @@ async def log_moment(
         now=work.now,
         dedupe_key=dedupe_key,
     )
-    return Logged(kind, duplicate=event is None)
+    if event is None:
+        return Logged(kind, duplicate=True)
+    partner = await users.partner_of(work.session, me)
+    partner_person = None if partner is None else Person(partner.id, partner.first_name)
+    return Logged(kind, duplicate=False, event_id=event.id, partner=partner_person)
 
 
 async def send_thinking_of_you(
