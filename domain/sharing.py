@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from domain.moments import NoteTooLong, Relayed, clean_note, send_thinking_of_you
 from domain.values import conversation
-from domain.values.conversation import AwaitingMomentNote, AwaitingTimezone
+from domain.values.conversation import AwaitingMomentNote
 from domain.values.kinds import Delivery, EventSource, MomentKind
 from domain.values.results import NotPaired, Person, Stale
 from domain.work import Work
@@ -61,15 +61,6 @@ class KeptPrivate:
 
 def _person(user: User) -> Person:
     return Person(user.id, user.first_name)
-
-
-def ask_what_happened(work: Work, event_id: int, message_id: int) -> bool:
-    """After "✨ Something else": the next text describes it. An open time-zone question
-    comes first (it is asked once, right after pairing), so then nothing is asked."""
-    if isinstance(conversation.load(work.me.awaiting), AwaitingTimezone):
-        return False
-    work.me.awaiting = conversation.store(AwaitingMomentNote(event_id, message_id))
-    return True
 
 
 async def describe_moment(

@@ -12,7 +12,7 @@ from bot import keyboards
 from bot.context import BotContext
 from bot.handlers.common import answer, edit, original_text, query_of, say, stale
 from bot.unit_of_work import Reply
-from domain import moments, sharing
+from domain import moments
 from domain.moments import NOTE_MAX_LENGTH, NoteTooLong
 from domain.values.kinds import MomentKind
 from domain.values.results import NotPaired, Person, Stale
@@ -33,17 +33,16 @@ async def moment_tapped(update: Update, context: BotContext) -> list[Reply]:
     data = cd.Moment.parse(query.data)
     if data is None or data.kind not in MOMENTS_BY_KIND or query.message is None:
         return stale(query)
+    message_id = query.message.message_id
     result = await moments.log_moment(
-        context.work, data.kind, dedupe_key=f"m:{query.message.message_id}"
+        context.work, data.kind, dedupe_key=f"m:{message_id}", prompt_message_id=message_id
     )
     if isinstance(result, NotPaired):
         return stale(query)
     if result.duplicate or result.event_id is None:
         return [answer(query, texts.MOMENT_ALREADY_LOGGED)]
     event_id = result.event_id
-    if data.kind is MomentKind.OTHER and sharing.ask_what_happened(
-        context.work, event_id, query.message.message_id
-    ):
+    if result.asks_what_happened:
         return [
             answer(query),
             edit(query, texts.MOMENT_WHAT_HAPPENED, reply_markup=keyboards.skip_note(event_id)),

@@ -20,6 +20,7 @@ from tests.e2e.support import (
     assert_no_error_shown,
     button_data,
     events,
+    invite,
     pair_up,
     press_together,
     say,
@@ -225,6 +226,21 @@ async def test_something_else_can_be_skipped(harness: Harness) -> None:
     assert (await say(alice, "a quiet evening")).body == "Send this to Bob? 💌"
     [event] = await events(h)
     assert event.note is None
+
+
+async def test_an_open_time_zone_question_comes_before_what_happened(harness: Harness) -> None:
+    """Bob, just paired by link and asked where he is, logs "something else": it is logged
+    (with "Tell Alice"), and his next words still answer the time-zone question."""
+    h = harness
+    alice, bob = h.user(ALICE, "Alice"), h.user(BOB, "Bob")
+    await start_with_zone(alice)
+    invitation = await invite(alice)
+    preview = await say(bob, f"/start {invitation.code}")
+    await tap(bob, "💞 Yes, pair us", message_id=preview.message_id)
+    await bob.wait_for(lambda m: "where in the world" in m.body)
+    logged = await _log(bob, "✨ Something else")
+    assert logged.body in OTHER_THANKS and logged.button_texts == ["💞 Tell Alice"]
+    assert (await say(bob, "Tokyo")).body.startswith("Got it — your time zone is Asia/Tokyo")
 
 
 async def test_commands_and_the_weekly_question_win_over_what_happened(harness: Harness) -> None:
