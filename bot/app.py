@@ -22,7 +22,7 @@ from telegram.ext import (
 from bot import callback_data as cd
 from bot.aiohttp_request import AiohttpRequest
 from bot.context import BotApplication, BotContext, Services
-from bot.handlers import account, help, moments, nudges, onboarding, pairing, weekly
+from bot.handlers import account, help, moments, nudges, onboarding, pairing, sharing, weekly
 from bot.handlers import settings as settings_handlers
 from bot.rate_limiter import TelegramRateLimiter
 from bot.settings import Settings
@@ -168,6 +168,7 @@ def register_handlers(application: BotApplication) -> None:
         "forget_me": account.forget_command,
         "help": help.help_command,
         "week": weekly.week_command,
+        "history": sharing.history_command,
         "digest": weekly.digest_command,
         **settings_handlers.COMMANDS,
     }
@@ -190,6 +191,11 @@ def register_handlers(application: BotApplication) -> None:
         cd.PairNo: pairing.pair_no,
         cd.Moment: moments.moment_tapped,
         cd.LoveBack: moments.love_back,
+        cd.Tell: sharing.tell_tapped,
+        cd.Thanks: sharing.thanks_tapped,
+        cd.SkipNote: sharing.skip_tapped,
+        cd.OfferYes: sharing.offer_yes,
+        cd.OfferNo: sharing.offer_no,
         cd.Unpair: account.unpair_confirmed,
         cd.Forget: account.forget_confirmed,
         cd.Cancel: account.cancel,

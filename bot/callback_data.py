@@ -146,6 +146,44 @@ class LoveBack(CallbackData):
 
 
 @dataclass(frozen=True, slots=True)
+class Tell(CallbackData):
+    """ "💞 Tell Bob" under one's own logged moment."""
+
+    prefix: ClassVar[str] = "tell"
+    event_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Thanks(CallbackData):
+    """ "❤️ Thank you" under a received note or appreciation."""
+
+    prefix: ClassVar[str] = "thx"
+    event_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SkipNote(CallbackData):
+    """ "Skip" under "What happened?" after "✨ Something else"."""
+
+    prefix: ClassVar[str] = "skip"
+    event_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OfferYes(CallbackData):
+    """ "Send this to Bob?" — yes; the words stay server-side, the button names the offer."""
+
+    prefix: ClassVar[str] = "ofy"
+    offer_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class OfferNo(CallbackData):
+    prefix: ClassVar[str] = "ofn"
+    offer_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class Unpair(CallbackData):
     """ "Yes, end our pairing": names the couple, so a button from an older pairing is stale."""
 

@@ -54,8 +54,35 @@ def moments() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
-def love_back(event_id: int) -> InlineKeyboardMarkup:
-    return one_button(texts.BUTTON_LOVE_BACK, cd.LoveBack(event_id))
+def love_back(event_id: int, *, with_thanks: bool = False) -> InlineKeyboardMarkup:
+    """ "❤️ Send love back" under a "thinking of you"; a note gets "❤️ Thank you" too."""
+    buttons = [button(texts.BUTTON_LOVE_BACK, cd.LoveBack(event_id))]
+    if with_thanks:
+        buttons.append(button(texts.BUTTON_THANK_YOU, cd.Thanks(event_id)))
+    return InlineKeyboardMarkup([buttons])
+
+
+def thank_you(event_id: int) -> InlineKeyboardMarkup:
+    return one_button(texts.BUTTON_THANK_YOU, cd.Thanks(event_id))
+
+
+def tell(partner: str, event_id: int) -> InlineKeyboardMarkup:
+    return one_button(texts.tell_button(partner), cd.Tell(event_id))
+
+
+def skip_note(event_id: int) -> InlineKeyboardMarkup:
+    return one_button(texts.BUTTON_SKIP, cd.SkipNote(event_id))
+
+
+def relay_offer(offer_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                button(texts.BUTTON_OFFER_YES, cd.OfferYes(offer_id)),
+                button(texts.BUTTON_OFFER_NO, cd.OfferNo(offer_id)),
+            ]
+        ]
+    )
 
 
 def confirm(data: cd.CallbackData, label: str) -> InlineKeyboardMarkup:

@@ -22,9 +22,10 @@ from bot.aiohttp_request import NotSent
 from bot.handlers.weekly import CHART_FILENAME, Part, reflection_parts
 from bot.nudge_sender import nudge_keyboard
 from bot.rate_limiter import PACED
-from domain.values.kinds import Delivery
+from domain.values.kinds import Delivery, MomentKind
 from messages import nudges as nudge_copy
 from messages import texts
+from messages.rituals import MOMENTS_BY_KIND
 from scheduling.sender import (
     Outcome,
     Outgoing,
@@ -76,19 +77,37 @@ def render_notice(notice: OutgoingNotice) -> tuple[str, Markup]:
                 text = texts.fmt(texts.THINKING_RECEIVED_NOTE, name=p["name"], note=p["note"])
             else:
                 text = texts.fmt(texts.THINKING_RECEIVED, name=p["name"])
-            return text, keyboards.love_back(int(p["event_id"]))
+            return text, keyboards.love_back(int(p["event_id"]), with_thanks=bool(p.get("note")))
         case Delivery.LOVE_BACK:
             return texts.fmt(texts.LOVE_BACK_RECEIVED, name=p["name"]), None
         case Delivery.APPRECIATION:
-            return (
-                texts.fmt(nudge_copy.APPRECIATION_RECEIVED, name=p["name"], note=p["note"]),
-                None,
-            )
+            text = texts.fmt(nudge_copy.APPRECIATION_RECEIVED, name=p["name"], note=p["note"])
+            return text, keyboards.thank_you(int(p["event_id"]))
+        case Delivery.SHARED_MOMENT:
+            return _shared_moment(p)
+        case Delivery.THANKS:
+            return texts.fmt(texts.THANKS_RECEIVED, name=p["name"]), None
         case Delivery.PARTNER_LEFT:
             return texts.fmt(texts.UNPAIR_PARTNER_TOLD, name=p["name"]), ReplyKeyboardRemove()
         case Delivery.PARTNER_UNREACHABLE:
             return texts.fmt(nudge_copy.PARTNER_UNREACHABLE, name=p["name"]), None
     raise ValueError(f"no rendering for {notice.kind!r}")
+
+
+def _shared_moment(p: dict[str, Any]) -> tuple[str, Markup]:
+    """ "🤗 Alice is glad about the hug you shared" (a note comes with "❤️ Thank you")."""
+    entry = MOMENTS_BY_KIND[MomentKind(p["kind"])]
+    if not p.get("note"):
+        text = texts.fmt(texts.SHARED_MOMENT, emoji=entry.emoji, name=p["name"], what=entry.shared)
+        return text, None
+    text = texts.fmt(
+        texts.SHARED_MOMENT_NOTE,
+        emoji=entry.emoji,
+        name=p["name"],
+        what=entry.shared,
+        note=p["note"],
+    )
+    return text, keyboards.thank_you(int(p["event_id"]))
 
 
 class TelegramSender:

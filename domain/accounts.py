@@ -11,7 +11,7 @@ from domain.values.conversation import Awaiting, AwaitingTimezone
 from domain.values.kinds import Delivery
 from domain.values.results import NotPaired, Person, Stale
 from domain.work import Work
-from storage import couples, nudges, users
+from storage import couples, nudges, offers, users
 from storage.delivery_models import OutboxMessage
 from storage.models import Couple, User
 
@@ -77,6 +77,7 @@ async def unpair(work: Work, couple_id: int) -> Person | NotPaired | Stale:
         return Stale.STALE
     if couple is not None:
         await couples.end(session, couple, work.now)
+    await offers.drop_couple(session, couple_id)  # words offered in it can't go any more
     if partner is None:
         return NotPaired.NOT_PAIRED
     await _tell_partner_we_left(work, partner)
@@ -101,6 +102,7 @@ async def forget(work: Work) -> Person | Stale | None:
     partner = await users.partner_of(session, user)
     if user.couple_id is not None:
         couple = await couples.get_active(session, user.couple_id)
+        await offers.drop_couple(session, user.couple_id)
         if not await users.leave_couple(session, user.couple_id):
             partner = couple = None  # the partner ended it a moment ago
         if couple is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.values import conversation
-from domain.values.conversation import AwaitingTimezone
+from domain.values.conversation import AwaitingMomentNote, AwaitingTimezone
 from domain.values.kinds import Delivery, EventSource, MomentKind
 from domain.values.results import NotPaired, Person, Stale
 from domain.work import Work
@@ -22,6 +22,9 @@ LOVE_BACK_KEY_PREFIX = "love:"
 class Logged:
     kind: MomentKind
     duplicate: bool  # the same button tapped again: nothing new was stored
+    event_id: int | None = None  # the stored moment (None for a duplicate)
+    partner: Person | None = None  # who "💞 Tell …" would tell
+    asks_what_happened: bool = False  # "✨ Something else": the next text is its note
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,18 @@ class NoteTooLong(ValueError):
 
 
 async def log_moment(
-    work: Work, kind: MomentKind, *, dedupe_key: str | None = None
+    work: Work,
+    kind: MomentKind,
+    *,
+    dedupe_key: str | None = None,
+    prompt_message_id: int | None = None,
 ) -> Logged | NotPaired:
-    """Store a moment the person had with their partner; a repeated tap stores nothing new."""
+    """Store a moment the person had with their partner; a repeated tap stores nothing new.
+
+    "✨ Something else" logged from the menu message ``prompt_message_id`` asks what
+    happened: the next text is its note. An open time-zone question comes first (it is
+    asked once, right after pairing), so then nothing is asked.
+    """
     me = work.me
     if me.couple_id is None:
         return NotPaired.NOT_PAIRED
@@ -54,7 +66,19 @@ async def log_moment(
         now=work.now,
         dedupe_key=dedupe_key,
     )
-    return Logged(kind, duplicate=event is None)
+    if event is None:
+        return Logged(kind, duplicate=True)
+    partner = await users.partner_of(work.session, me)
+    partner_person = None if partner is None else Person(partner.id, partner.first_name)
+    asks = (
+        kind is MomentKind.OTHER
+        and prompt_message_id is not None
+        and not isinstance(conversation.load(me.awaiting), AwaitingTimezone)
+    )
+    if asks:
+        assert prompt_message_id is not None
+        me.awaiting = conversation.store(AwaitingMomentNote(event.id, prompt_message_id))
+    return Logged(kind, False, event.id, partner_person, asks_what_happened=asks)
 
 
 async def send_thinking_of_you(

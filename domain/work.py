@@ -51,8 +51,11 @@ class Work:
         couple_id: int | None = None,
         dedupe_key: str | None = None,
         from_me: bool = True,
-    ) -> None:
-        """Write a message owed to ``chat_id`` in this unit of work (sent after the commit)."""
+    ) -> bool:
+        """Write a message owed to ``chat_id`` in this unit of work (sent after the commit).
+
+        False when this ``dedupe_key`` was owed already: nothing new is written.
+        """
         row = await outbox.enqueue(
             self.session,
             chat_id=chat_id,
@@ -63,8 +66,10 @@ class Work:
             couple_id=couple_id,
             dedupe_key=dedupe_key,
         )
-        if row is not None:
-            self.owed += 1
+        if row is None:
+            return False
+        self.owed += 1
+        return True
 
 
 @asynccontextmanager

@@ -1,7 +1,9 @@
 """What the scheduled nudges say: several phrasings per ritual, the buttons, the outcomes.
 
-Phrasings rotate by day so no one reads the same sentence two days running. None of them
-counts, compares or reproaches: a nudge is an invitation, and "Not today" is always fine.
+Phrasings rotate by day so no one reads the same sentence two days running. Every one of
+them names the partner (a nudge is about the two of you, never a generic reminder), and none
+of them counts, compares or reproaches: a nudge is an invitation, and "Not today" is always
+fine.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ class NudgeCopy:
 CATALOGUE: dict[Ritual, NudgeCopy] = {
     Ritual.MORNING_HUG: NudgeCopy(
         (
-            "☀️ Good morning! Before one of you heads out, how about a 10-second hug? "
-            "Long enough for both bodies to settle.",
-            "☀️ A small one for the morning: a real hug before you part — ten slow seconds.",
+            "☀️ Good morning! Before one of you heads out, how about a 10-second hug with "
+            "{partner}? Long enough for both bodies to settle.",
+            "☀️ A small one for the morning: a real hug with {partner} before you part — "
+            "ten slow seconds.",
             "☀️ Morning! Ten seconds of hugging {partner} tells a body: I'm safe here.",
         ),
         {Action.DONE: "🤗 Done", Action.NOT_TODAY: "Not today"},
@@ -33,7 +36,8 @@ CATALOGUE: dict[Ritual, NudgeCopy] = {
     Ritual.MIDDAY_THINKING: NudgeCopy(
         (
             "💭 Middle of the day — want to let {partner} know you're thinking of them?",
-            "💭 A tiny midday moment: a “thinking of you” can change the colour of a day.",
+            "💭 A tiny midday moment: a “thinking of you” can change the colour of "
+            "{partner}'s day.",
             "💭 Busy day? One tap sends {partner} a little warmth.",
         ),
         {
@@ -47,7 +51,7 @@ CATALOGUE: dict[Ritual, NudgeCopy] = {
         (
             "🍽 Around dinner: share one appreciation with {partner}. "
             "“Thanks for taking care of that” is plenty.",
-            "🍽 One small appreciation tonight? Feeling noticed is feeling loved.",
+            "🍽 One small appreciation for {partner} tonight? Feeling noticed is feeling loved.",
             "🍽 What's one thing {partner} did today that you liked? Tell them — "
             "here or across the table.",
         ),
@@ -59,9 +63,9 @@ CATALOGUE: dict[Ritual, NudgeCopy] = {
     ),
     Ritual.BEDTIME: NudgeCopy(
         (
-            "🌙 Winding down? A little bedtime ritual: a cuddle, a check-in, "
+            "🌙 Winding down? A little bedtime ritual with {partner}: a cuddle, a check-in, "
             "one thing you're grateful for.",
-            "🌙 Before sleep: a moment together — how was your day, really?",
+            "🌙 Before sleep: a moment with {partner} — how was your day, really?",
             "🌙 A warm goodnight with {partner}: a cuddle and a moment of gratitude.",
         ),
         {Action.DONE: "🌙 We did it", Action.NOT_TODAY: "Not tonight"},

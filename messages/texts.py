@@ -21,6 +21,10 @@ BUTTON_UNPAIR_CONFIRM = "Yes, end our pairing"
 BUTTON_FORGET_CONFIRM = "Yes, delete everything"
 BUTTON_CANCEL = "Keep things as they are"
 BUTTON_OTHER_ZONE = "🌍 Somewhere else"
+BUTTON_THANK_YOU = "❤️ Thank you"
+BUTTON_SKIP = "Skip"
+BUTTON_OFFER_YES = "💌 Yes, send it"
+BUTTON_OFFER_NO = "No"
 
 # --- Command menu (setMyCommands) ---------------------------------------------------------
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -28,6 +32,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("moment", "Log a micro-connection"),
     ("thinking", "Send your partner a 'thinking of you'"),
     ("week", "How are we doing this week?"),
+    ("history", "Our latest moments and notes"),
     ("invite", "Invite your partner"),
     ("pair", "Pair with a code your partner sent"),
     ("timezone", "Set your time zone"),
@@ -40,6 +45,16 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 def fmt(template: str, **values: object) -> str:
     """Fill a template, escaping everything a person could have typed."""
     return template.format(**{k: html.escape(str(v)) for k, v in values.items()})
+
+
+def plain(template: str, **values: object) -> str:
+    """Fill a template shown as plain text (a button label, a toast): nothing to escape."""
+    return template.format(**values)
+
+
+def tell_button(partner: str) -> str:
+    """ "💞 Tell Bob" (a long name is shortened so the button stays a button)."""
+    return plain("💞 Tell {partner}", partner=partner if len(partner) <= 32 else partner[:31] + "…")
 
 
 # --- Start and onboarding -----------------------------------------------------------------
@@ -74,7 +89,13 @@ INVITE_CREATED = (
     "Or they can send me <code>/pair {code}</code>.\n"
     "It works once and stays valid for 48 hours."
 )
-PAIR_PREVIEW = "Pair with <b>{name}</b>? You'll share your small moments with each other. 💞"
+#: The invited partner may never have heard of the bot: two lines about it, then the question.
+PAIR_PREVIEW = (
+    "I'm <b>microconnect</b>, a little helper for couples: small daily moments — a hug, "
+    "a “thinking of you”, a kind word — and gentle nudges at kind hours.\n"
+    "Each of you talks to me privately; your partner only sees what you choose to share.\n\n"
+    "Pair with <b>{name}</b>? You'll share your small moments with each other. 💞"
+)
 PAIR_ACCEPTED = "You said yes to <b>{name}</b> 💞"
 PAIR_DECLINED = (
     "No problem — nothing has changed. The invitation still works if you change your mind."
@@ -124,6 +145,29 @@ LOVE_BACK_SENT = "Love sent back to {partner} ❤️"
 LOVE_BACK_RECEIVED = "❤️ <b>{name}</b> sends love back."
 LOVE_BACK_DONE_SUFFIX = "\n\n❤️ You sent love back."
 
+# --- Sharing both ways --------------------------------------------------------------------
+MOMENT_WHAT_HAPPENED = "✨ What happened? (a few words, or skip)"
+MOMENT_NOTE = "\n\n<i>“{note}”</i>"
+MOMENT_NOTE_TOO_LONG = (
+    "That's a lovely long note — could you keep it under {limit} characters? "
+    "Your moment is logged either way."
+)
+#: A toast (plain text): see :func:`plain`.
+TOLD = "Told {partner} 💞"
+ALREADY_TOLD = "Already told {partner} 💞"
+TOLD_SUFFIX = "\n\n💞 You told {partner}."
+SHARED_MOMENT = "{emoji} <b>{name}</b> is glad about {what}."
+SHARED_MOMENT_NOTE = "{emoji} <b>{name}</b> is glad about {what}:\n\n<i>“{note}”</i>"
+THANKS_SENT = "Thank you sent to {partner} ❤️"
+THANKS_DONE_SUFFIX = "\n\n❤️ You said thank you."
+THANKS_RECEIVED = "❤️ <b>{name}</b> says thank you."
+OFFER_ASK = "Send this to {partner}? 💌"
+OFFER_KEPT = "Okay — it stays between you and me. 🌿"
+OFFER_TOO_LONG = (
+    "That's a long one 🙂 If it's meant for {partner}, keep it under {limit} characters and "
+    "I'll offer to pass it on. /help shows what else I can do."
+)
+
 # --- Unpair and forget --------------------------------------------------------------------
 UNPAIR_CONFIRM = (
     "Do you want to end your pairing with {partner}? They'll get a short, kind note. "
@@ -152,12 +196,14 @@ HELP = (
     "<code>/thinking miss your laugh</code>\n"
     "/week — how you two are doing this week, with a little chart (<code>/week last</code> "
     "for last week); <code>/digest off</code> pauses the Sunday digest\n"
+    "/history — the latest moments and notes, yours and your partner's\n"
     "/invite — invite your partner; /pair <i>code</i> — accept their invitation\n"
     "/timezone <i>place</i> — so I only reach out at kind hours\n"
     "/settings — your gentle reminders: when they come (<code>/midday 12:00-14:00</code>, "
     "<code>/bedtime 22:30</code>, <code>/quiet 22:30-07:00</code>), which ones "
     "(/rituals), or a break (<code>/pause 3</code>, /resume)\n"
     "/unpair — end your pairing; /forget_me — delete everything about you\n\n"
+    "Anything else you type, I can pass on to your partner — I'll always ask first.\n"
     "Small moments, every day: that's the whole secret."
 )
 DIDNT_UNDERSTAND = "I didn't quite catch that 🙂 /help shows what I can do."

@@ -59,5 +59,29 @@ async def add(
     return event
 
 
-async def get(session: AsyncSession, event_id: int) -> ConnectionEvent | None:
-    return await session.get(ConnectionEvent, event_id)
+async def get(
+    session: AsyncSession, event_id: int, *, for_update: bool = False
+) -> ConnectionEvent | None:
+    if not for_update:
+        return await session.get(ConnectionEvent, event_id)
+    # A locking read sees the latest row: two taps on one event's button take turns.
+    statement = (
+        select(ConnectionEvent)
+        .where(ConnectionEvent.id == event_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def recent_for_couple(
+    session: AsyncSession, couple_id: int, limit: int
+) -> list[ConnectionEvent]:
+    """The couple's latest events, newest first (the couple-and-time index serves it)."""
+    statement = (
+        select(ConnectionEvent)
+        .where(ConnectionEvent.couple_id == couple_id)
+        .order_by(ConnectionEvent.created_at.desc(), ConnectionEvent.id.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())

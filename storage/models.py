@@ -214,3 +214,21 @@ class Nudge(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
+
+
+class RelayOffer(Base):
+    """Free text offered to the partner ("Send this to Bob? 💌"), kept until Yes or No.
+
+    The words stay here, never in callback data (64 bytes); the buttons name only the row,
+    and answering deletes it, so a Yes is used once. Bound to the couple it was offered in.
+    """
+
+    __tablename__ = "relay_offers"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

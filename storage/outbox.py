@@ -49,6 +49,16 @@ async def enqueue(
     return message
 
 
+async def owed_to(session: AsyncSession, chat_id: int, dedupe_keys: Sequence[str]) -> bool:
+    """Whether one of these messages was ever owed to ``chat_id`` (sent or not)."""
+    row = await session.execute(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.chat_id == chat_id, OutboxMessage.dedupe_key.in_(list(dedupe_keys)))
+        .limit(1)
+    )
+    return row.first() is not None
+
+
 async def due_page(
     session: AsyncSession, now: datetime, after: tuple[datetime, int] | None, limit: int
 ) -> list[OutboxMessage]:

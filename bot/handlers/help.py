@@ -10,10 +10,11 @@ from bot.context import BotContext
 from bot.handlers.common import message, query_of, say, stale
 from bot.handlers.nudges import written_for_nudge
 from bot.handlers.onboarding import typed_timezone
+from bot.handlers.sharing import moment_note_typed, offer_text
 from bot.handlers.weekly import weekly_question
 from bot.unit_of_work import Reply
 from domain.values import conversation
-from domain.values.conversation import AwaitingTimezone, AwaitingWords
+from domain.values.conversation import AwaitingMomentNote, AwaitingTimezone, AwaitingWords
 from domain.values.intent import match_weekly_question
 from domain.work import AlreadyHandled, claim_update
 from messages import texts
@@ -27,17 +28,25 @@ async def help_command(update: Update, context: BotContext) -> list[Reply]:
 
 
 async def text_message(update: Update, context: BotContext) -> list[Reply]:
-    """Free text: the answer to a question we asked, or a gentle pointer to /help."""
+    """Free text: the answer to a question we asked, the weekly question, or — in a paired
+    chat — words offered to the partner ("Send this to Bob? 💌"); else a pointer to /help.
+
+    The weekly question wins over a pending "What happened?" (the moment stays logged)."""
     text = message(update).text or ""
+    question = match_weekly_question(text)
     match conversation.load(context.work.me.awaiting):
         case AwaitingTimezone():
             return typed_timezone(update, context, text)
         case AwaitingWords() as awaiting:
             return await written_for_nudge(update, context, awaiting)
-    question = match_weekly_question(text)
+        case AwaitingMomentNote() as awaiting if question is None:
+            noted = await moment_note_typed(update, context, awaiting)
+            if noted is not None:
+                return noted
     if question is not None:
         return await weekly_question(update, context, question.weeks_ago)
-    return [say(update, texts.DIDNT_UNDERSTAND)]
+    offered = await offer_text(update, context, text)
+    return offered if offered is not None else [say(update, texts.DIDNT_UNDERSTAND)]
 
 
 async def unknown_command(update: Update, context: BotContext) -> list[Reply]:

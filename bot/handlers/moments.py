@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from telegram import Update
 
@@ -13,7 +14,8 @@ from bot.handlers.common import answer, edit, original_text, query_of, say, stal
 from bot.unit_of_work import Reply
 from domain import moments
 from domain.moments import NOTE_MAX_LENGTH, NoteTooLong
-from domain.values.results import NotPaired, Stale
+from domain.values.kinds import MomentKind
+from domain.values.results import NotPaired, Person, Stale
 from messages import texts
 from messages.rituals import MOMENTS_BY_KIND
 
@@ -31,15 +33,37 @@ async def moment_tapped(update: Update, context: BotContext) -> list[Reply]:
     data = cd.Moment.parse(query.data)
     if data is None or data.kind not in MOMENTS_BY_KIND or query.message is None:
         return stale(query)
+    message_id = query.message.message_id
     result = await moments.log_moment(
-        context.work, data.kind, dedupe_key=f"m:{query.message.message_id}"
+        context.work, data.kind, dedupe_key=f"m:{message_id}", prompt_message_id=message_id
     )
     if isinstance(result, NotPaired):
         return stale(query)
-    if result.duplicate:
+    if result.duplicate or result.event_id is None:
         return [answer(query, texts.MOMENT_ALREADY_LOGGED)]
-    thanks = random.choice(MOMENTS_BY_KIND[data.kind].confirmations)
-    return [answer(query), edit(query, thanks)]
+    event_id = result.event_id
+    if result.asks_what_happened:
+        return [
+            answer(query),
+            edit(query, texts.MOMENT_WHAT_HAPPENED, reply_markup=keyboards.skip_note(event_id)),
+        ]
+    return [
+        answer(query),
+        edit(query, logged_text(data.kind), **tell_markup(result.partner, event_id)),
+    ]
+
+
+def logged_text(kind: MomentKind, note: str | None = None) -> str:
+    """One of the moment's thank-yous (rotated), with the words typed for it, if any."""
+    thanks = random.choice(MOMENTS_BY_KIND[kind].confirmations)
+    return thanks + texts.fmt(texts.MOMENT_NOTE, note=note) if note else thanks
+
+
+def tell_markup(partner: Person | None, event_id: int) -> dict[str, Any]:
+    """ "💞 Tell Bob" under a logged moment: sharing is one tap, and never the default."""
+    if partner is None:
+        return {}
+    return {"reply_markup": keyboards.tell(partner.first_name, event_id)}
 
 
 async def thinking_of_you(update: Update, context: BotContext) -> list[Reply]:

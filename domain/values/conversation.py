@@ -11,6 +11,7 @@ from typing import Final
 
 _TIMEZONE: Final = "timezone"
 _WORDS: Final = "nudge:"
+_NOTE: Final = "note:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,16 +26,40 @@ class AwaitingWords:
     nudge_id: int
 
 
-Awaiting = AwaitingTimezone | AwaitingWords
+@dataclass(frozen=True, slots=True)
+class AwaitingMomentNote:
+    """ "✨ Something else" asked what happened: the next text is that event's note.
+
+    ``message_id`` is the question's message, so its "Skip" button can be tidied away.
+    """
+
+    event_id: int
+    message_id: int
+
+
+Awaiting = AwaitingTimezone | AwaitingWords | AwaitingMomentNote
+
+_MAX_ID: Final = 2**63 - 1
 
 
 def load(stored: str | None) -> Awaiting | None:
     if stored == _TIMEZONE:
         return AwaitingTimezone()
     if stored is not None and stored.startswith(_WORDS):
-        number = stored.removeprefix(_WORDS)
-        if number.isascii() and number.isdigit():
-            return AwaitingWords(int(number))
+        number = _number(stored.removeprefix(_WORDS))
+        if number is not None:
+            return AwaitingWords(number)
+    if stored is not None and stored.startswith(_NOTE):
+        event, _, message = stored.removeprefix(_NOTE).partition(":")
+        event_id, message_id = _number(event), _number(message)
+        if event_id is not None and message_id is not None:
+            return AwaitingMomentNote(event_id, message_id)
+    return None
+
+
+def _number(text: str) -> int | None:
+    if text.isascii() and text.isdigit() and len(text) <= 19 and int(text) <= _MAX_ID:
+        return int(text)
     return None
 
 
@@ -44,5 +69,7 @@ def store(awaiting: Awaiting | None) -> str | None:
             return _TIMEZONE
         case AwaitingWords(nudge_id):
             return f"{_WORDS}{nudge_id}"
+        case AwaitingMomentNote(event_id, message_id):
+            return f"{_NOTE}{event_id}:{message_id}"
         case None:
             return None

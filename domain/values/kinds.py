@@ -88,6 +88,8 @@ class Delivery(StrEnum):
 
     THINKING = "relay.thinking"  # {"name", "note", "event_id"}: with "❤️ Send love back"
     LOVE_BACK = "relay.love_back"  # {"name"}
-    APPRECIATION = "relay.appreciation"  # {"name", "note"}
+    APPRECIATION = "relay.appreciation"  # {"name", "note", "event_id"}: with "❤️ Thank you"
+    SHARED_MOMENT = "relay.shared_moment"  # {"name", "kind", "note", "event_id"}: "💞 Tell Bob"
+    THANKS = "relay.thanks"  # {"name"}: "❤️ Thank you" for a note
     PARTNER_LEFT = "notice.partner_left"  # {"name"}: the everyday keyboard goes away
     PARTNER_UNREACHABLE = "notice.partner_unreachable"  # {"name"}

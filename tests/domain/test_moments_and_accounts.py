@@ -44,7 +44,12 @@ async def test_a_logged_moment_is_one_event_even_when_tapped_twice(
     couple_id = await _pair(db, clock)
     first = await act(db, ALICE, moments.log_moment, MomentKind.HUG, dedupe_key="m:7", now=clock())
     again = await act(db, ALICE, moments.log_moment, MomentKind.HUG, dedupe_key="m:7", now=clock())
-    assert first == Logged(MomentKind.HUG, duplicate=False)
+    assert isinstance(first, Logged) and first.event_id is not None
+    assert (first.kind, first.duplicate, first.partner) == (
+        MomentKind.HUG,
+        False,
+        Person(BOB, f"Person{BOB}"),
+    )
     assert again == Logged(MomentKind.HUG, duplicate=True)
     [event] = await _events(db)
     assert (event.couple_id, event.actor_id, event.kind, event.source) == (

@@ -63,7 +63,7 @@ async def test_a_tap_stores_one_connection_event_and_confirms(harness: Harness) 
     assert answer.text is None and not answer.show_alert
     confirmed = await alice.wait_for_edit(menu.message_id)
     assert confirmed.body in MOMENTS_BY_KIND[MomentKind.KISS].confirmations
-    assert confirmed.buttons == []
+    assert confirmed.button_texts == ["💞 Tell Bob"]  # sharing is one tap, never the default
 
     row = await user_row(h, ALICE)
     assert row is not None
@@ -76,7 +76,7 @@ async def test_a_tap_stores_one_connection_event_and_confirms(harness: Harness) 
     )
     assert event.created_at == h.clock()
     await h.settled()
-    assert bob.unread == []  # logging is private; nothing is pushed to the partner
+    assert bob.unread == []  # logging is private until "Tell Bob"; nothing is pushed
 
 
 async def test_tapping_the_same_button_twice_stores_one_event(harness: Harness) -> None:

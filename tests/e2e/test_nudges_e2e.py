@@ -187,6 +187,31 @@ async def test_write_my_own_later_and_not_today(harness: Harness) -> None:
     assert not any("ignored" in (m.text or "").lower() for m in alice.chat)
 
 
+async def test_a_written_appreciation_can_be_thanked_once(harness: Harness) -> None:
+    """Bob writes an appreciation at dinner; Alice gets it with "❤️ Thank you"; one tap
+    sends "❤️ Alice says thank you" back, once."""
+    h = harness
+    h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))
+    alice, bob = await _couple_in_two_zones(h)
+    dinner = await _first_nudge(h, bob, "🍽", datetime(2026, 11, 27, 5, 0, tzinfo=UTC))
+    assert "Alice" in (dinner.text or "")  # every nudge names the partner
+    await bob.press("✍️ Write it", message_id=dinner.message_id)
+    await bob.wait_for_edit(dinner.message_id)
+    await bob.send("thank you for the soup")
+    received = await alice.wait_for(lambda m: "appreciates you" in (m.text or ""))
+    assert received.button_texts == ["❤️ Thank you"]
+    [[thanks]] = received.buttons
+    await alice.press("❤️ Thank you", message_id=received.message_id)
+    assert (await alice.next_callback_answer()).text == "Thank you sent to Bob ❤️"
+    assert (await alice.wait_for_edit(received.message_id)).buttons == []
+    thanked = await bob.wait_for(lambda m: (m.text or "") == "❤️ Alice says thank you.")
+    assert thanks.callback_data is not None
+    await alice.press_data(thanks.callback_data, message_id=received.message_id)
+    assert (await alice.next_callback_answer()).text == "This is no longer active. 🌿"
+    await h.settled()
+    assert [m.text for m in bob.chat].count(thanked.text) == 1
+
+
 async def test_blocked_partner_stops_nudges_and_partner_is_told_once(harness: Harness) -> None:
     h = harness
     h.clock.set(datetime(2026, 11, 26, 5, 0, tzinfo=UTC))

@@ -67,7 +67,14 @@ async def test_partner_opens_the_link_and_says_yes(harness: Harness) -> None:
     invitation = await invite(alice)
 
     preview = await say(bob, f"/start {invitation.code}")
-    assert preview.body == "Pair with Alice? You'll share your small moments with each other. 💞"
+    # Bob may never have heard of the bot: two short lines say what it is, then the question.
+    intro, question = preview.body.split("\n\n")
+    assert intro.splitlines() == [
+        "I'm microconnect, a little helper for couples: small daily moments — a hug, "
+        "a “thinking of you”, a kind word — and gentle nudges at kind hours.",
+        "Each of you talks to me privately; your partner only sees what you choose to share.",
+    ]
+    assert question == "Pair with Alice? You'll share your small moments with each other. 💞"
     assert preview.button_texts == ["💞 Yes, pair us", "Not now"]
 
     await tap(bob, "💞 Yes, pair us", message_id=preview.message_id)

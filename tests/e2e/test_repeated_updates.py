@@ -46,6 +46,32 @@ async def test_a_repeated_moment_tap_stores_one_moment(harness: Harness) -> None
     await _deliver_again_changes_nothing(h, h.fake.updates[-1])
 
 
+async def test_a_repeated_tell_bob_tells_once(harness: Harness) -> None:
+    h = harness
+    alice, bob = h.user(ALICE, "Alice"), h.user(BOB, "Bob")
+    await pair_up(h, alice, bob)
+    menu = await say(alice, "/moment")
+    await tap(alice, "🤗 Hug before leaving", message_id=menu.message_id)
+    await alice.wait_for_edit(menu.message_id)
+    await tap(alice, "💞 Tell Bob", message_id=menu.message_id)
+    tell = h.fake.updates[-1]
+    shared = await bob.wait_for(lambda m: "glad about the hug" in m.body)
+    await _deliver_again_changes_nothing(h, tell)
+    assert [m.body for m in bob.chat].count(shared.body) == 1
+
+
+async def test_a_repeated_yes_to_an_offer_relays_once(harness: Harness) -> None:
+    h = harness
+    alice, bob = h.user(ALICE, "Alice"), h.user(BOB, "Bob")
+    await pair_up(h, alice, bob)
+    offer = await say(alice, "dinner's on me")
+    await tap(alice, "💌 Yes, send it", message_id=offer.message_id)
+    yes = h.fake.updates[-1]
+    relay = await bob.wait_for(lambda m: "dinner's on me" in m.body)
+    await _deliver_again_changes_nothing(h, yes)
+    assert [m.body for m in bob.chat].count(relay.body) == 1
+
+
 async def test_a_repeated_thinking_of_you_is_relayed_once(harness: Harness) -> None:
     h = harness
     alice, bob = h.user(ALICE, "Alice"), h.user(BOB, "Bob")
