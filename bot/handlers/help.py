@@ -31,7 +31,7 @@ async def text_message(update: Update, context: BotContext) -> list[Reply]:
     text = message(update).text or ""
     match conversation.load(context.work.me.awaiting):
         case AwaitingTimezone():
-            return typed_timezone(update, context, text)
+            return await typed_timezone(update, context, text)
         case AwaitingWords() as awaiting:
             return await written_for_nudge(update, context, awaiting)
     question = match_weekly_question(text)
