@@ -70,7 +70,7 @@ async def typed_timezone(update: Update, context: BotContext, text: str) -> list
 
 
 async def shared_location(update: Update, context: BotContext) -> list[Reply]:
-    """ "📍 Share my location": the zone at that point, set like a typed one.
+    """A shared location ("📍 Share my location"): the zone there, set like a typed one.
 
     Whenever it comes, asked or not: sharing a location with this bot can only mean
     "this is where I am", and the reply says which zone it set. The coordinates are
