@@ -69,15 +69,14 @@ class SeveralZones:
 Understood = Zone | Ambiguous | NotWholeHour | SeveralZones
 
 # Abbreviations people use for a zone with daylight saving: its summer and winter names
-# both lead to the zone whose clocks they describe.
+# both lead to the zone whose clocks they describe. (Not "CT" or "PT": Connecticut and
+# Portugal.)
 _ABBREVIATIONS: Final[dict[str, str]] = {
     "et": "America/New_York",
     "est": "America/New_York",
     "edt": "America/New_York",
-    "ct": "America/Chicago",
     "cdt": "America/Chicago",
     "mdt": "America/Denver",
-    "pt": "America/Los_Angeles",
     "pst": "America/Los_Angeles",
     "pdt": "America/Los_Angeles",
     "akst": "America/Anchorage",
