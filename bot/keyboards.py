@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
 from bot import callback_data as cd
 from domain.values.timezones import COMMON_ZONES, city_label
@@ -22,13 +28,35 @@ def invite() -> InlineKeyboardMarkup:
     return one_button(texts.BUTTON_INVITE, cd.Invite())
 
 
+_MAIN_MENU_ROWS = [[texts.BUTTON_LOG_MOMENT, texts.BUTTON_THINKING], [texts.BUTTON_HELP]]
+
+
 def main_menu() -> ReplyKeyboardMarkup:
     """Always at hand once paired: the two things people do most."""
+    return ReplyKeyboardMarkup(_MAIN_MENU_ROWS, resize_keyboard=True, is_persistent=True)
+
+
+def share_location(*, paired: bool) -> ReplyKeyboardMarkup:
+    """ "📍 Share my location" under the text field while we ask for a time zone.
+
+    Paired people keep their everyday buttons below it, so whichever way they answer
+    (a tap, a city, the location) their menu never goes missing; for the others it is
+    one-time and goes away once they answer.
+    """
+    location: list[KeyboardButton | str] = [
+        KeyboardButton(texts.BUTTON_SHARE_LOCATION, request_location=True)
+    ]
+    rows: list[list[KeyboardButton | str]] = [location]
+    if paired:
+        rows += [list(row) for row in _MAIN_MENU_ROWS]
     return ReplyKeyboardMarkup(
-        [[texts.BUTTON_LOG_MOMENT, texts.BUTTON_THINKING], [texts.BUTTON_HELP]],
-        resize_keyboard=True,
-        is_persistent=True,
+        rows, resize_keyboard=True, one_time_keyboard=not paired, is_persistent=paired
     )
+
+
+def after_timezone(*, paired: bool) -> ReplyKeyboardMarkup | ReplyKeyboardRemove:
+    """Once the zone is set: the everyday menu back for paired people, nothing for others."""
+    return main_menu() if paired else ReplyKeyboardRemove()
 
 
 def timezones() -> InlineKeyboardMarkup:

@@ -1,12 +1,17 @@
-"""Logging that can never leak the bot token."""
+"""Logging that can never leak the bot token, nor where someone shared their location."""
 
 from __future__ import annotations
 
 import logging
+import re
+
+# "latitude": -23.55 / latitude=-23.55 / 'longitude': -46.63, as a library may log a payload.
+_COORDINATE = re.compile(r"""(["']?(?:latitude|longitude)["']?\s*[:=]\s*)-?\d+(?:\.\d+)?""")
 
 
 class RedactSecrets(logging.Filter):
-    """Replaces the token wherever it appears, e.g. in a request URL that a library logs."""
+    """Replaces the token wherever it appears, e.g. in a request URL that a library logs;
+    and the coordinates of a shared location (PTB logs whole updates at DEBUG)."""
 
     def __init__(self, *secrets: str) -> None:
         super().__init__()
@@ -17,6 +22,9 @@ class RedactSecrets(logging.Filter):
         if any(secret in message for secret in self._secrets):
             for secret in self._secrets:
                 message = message.replace(secret, "<redacted>")
+            record.msg, record.args = message, None
+        if "itude" in message:  # a shared location, in a debug dump of an update
+            message = _COORDINATE.sub(r"\1<redacted>", message)
             record.msg, record.args = message, None
         if record.exc_info and record.exc_text is None and record.exc_info[1] is not None:
             text = logging.Formatter().formatException(record.exc_info)

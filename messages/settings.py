@@ -13,6 +13,7 @@ from typing import Final
 from domain.values.kinds import Ritual
 from domain.values.preferences import MENU_PAUSE_DAYS, NudgeSettings
 from domain.values.timeparse import MAX_PAUSE_DAYS, TimeParseReason
+from domain.values.timezones import zone_label
 from domain.values.windows import LocalWindow
 from messages.texts import fmt
 
@@ -255,7 +256,7 @@ def summary(settings: NudgeSettings) -> str:
     if settings.timezone is None:
         lines.append(SUMMARY_NO_ZONE)
     else:
-        lines.append(fmt(SUMMARY_ZONE, zone=settings.timezone))
+        lines.append(fmt(SUMMARY_ZONE, zone=zone_label(settings.timezone)))
     for pref in settings.rituals:
         mark = ON if pref.enabled else OFF
         if pref.ritual is Ritual.BEDTIME:

@@ -7,7 +7,17 @@ anything a person typed (names, notes) must be passed through ``html.escape`` by
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from domain.values.timezones import (
+    Ambiguous,
+    NotWholeHour,
+    SeveralZones,
+    is_fixed,
+    zone_label,
+)
 
 # --- Buttons ------------------------------------------------------------------------------
 BUTTON_INVITE = "💌 Invite my partner"
@@ -25,6 +35,7 @@ BUTTON_THANK_YOU = "❤️ Thank you"
 BUTTON_SKIP = "Skip"
 BUTTON_OFFER_YES = "💌 Yes, send it"
 BUTTON_OFFER_NO = "No"
+BUTTON_SHARE_LOCATION = "📍 Share my location"
 
 # --- Command menu (setMyCommands) ---------------------------------------------------------
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -73,13 +84,34 @@ WELCOME_BACK_PAIRED = (
 ASK_TIMEZONE = (
     "One quick thing: where in the world are you? I'll only ever reach out at kind hours, "
     "in your own time zone.\n\nTap one, or type a city (<i>Lisbon</i>) or a zone name "
-    "(<i>Europe/Berlin</i>)."
+    "(<i>Europe/Berlin</i>) — or tap <b>📍 Share my location</b> below: I'll only use it to "
+    "work out your time zone, and I won't keep it."
 )
 ASK_TIMEZONE_TYPED = "Type your city (<i>Lisbon</i>) or a time zone name (<i>Europe/Berlin</i>)."
+#: Sent just before ASK_TIMEZONE, carrying the "📍 Share my location" keyboard (a message has
+#: one keyboard, and the question's are the zone buttons).
+ASK_LOCATION = "🕰 Let's set your time zone."
 TIMEZONE_SET = "Got it — your time zone is <b>{zone}</b> (it's {local_time} there now). 🕰"
+TIMEZONE_FIXED_NOTE = (
+    "A fixed offset doesn't follow daylight saving: if your clocks change in summer, "
+    "type your city instead."
+)
+TIMEZONE_FROM_LOCATION = "I only looked up the time zone there; your location isn't kept."
 TIMEZONE_UNKNOWN = (
     "Hmm, I don't know “{text}” as a place or time zone. Could you try a big city near you, "
     "or a zone name like <code>Europe/Berlin</code> or <code>America/New_York</code>?"
+)
+TIMEZONE_AMBIGUOUS = (
+    "“{text}” means different clocks in different places: did you mean {places}? "
+    "Type a city near you (like {cities}) and I'll get it exactly right."
+)
+TIMEZONE_NOT_WHOLE_HOUR = (
+    "{offset} isn't a whole hour, so I'd rather follow a real place's clocks: "
+    "type a city near you{examples}."
+)
+TIMEZONE_SEVERAL = "“{text}” has more than one time zone. Which city are you in, or near? 🙂"
+LOCATION_NO_ZONE = (
+    "I couldn't tell the time zone at that spot. Could you type a city near you instead?"
 )
 
 # --- Invites and pairing ------------------------------------------------------------------
@@ -214,6 +246,41 @@ SOMETHING_WENT_WRONG = (
     "moment. 🌿"
 )
 PRIVATE_ONLY = "I work best one-to-one — please message me in a private chat. 💛"
+
+
+def either(words: Sequence[str], joiner: str = "or") -> str:
+    """ "India, Ireland or Israel" (already escaped words)."""
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {joiner} {words[-1]}"
+
+
+def timezone_set(zone: str, now: datetime) -> str:
+    """The zone was kept: its name as people read it, the time there, and for a fixed
+    offset the one line about daylight saving."""
+    local = now.astimezone(ZoneInfo(zone))
+    text = fmt(TIMEZONE_SET, zone=zone_label(zone), local_time=local_time_label(local))
+    return f"{text}\n{TIMEZONE_FIXED_NOTE}" if is_fixed(zone) else text
+
+
+def timezone_refused(typed: str, understood: Ambiguous | NotWholeHour | SeveralZones | None) -> str:
+    """Why what was typed is not kept, and what to type instead (``typed`` is escaped)."""
+    match understood:
+        case Ambiguous(places):
+            return TIMEZONE_AMBIGUOUS.format(
+                text=html.escape(typed),
+                places=either([html.escape(where) for where, _ in places]),
+                cities=either([f"<i>{html.escape(city)}</i>" for _, city in places]),
+            )
+        case NotWholeHour(offset, cities):
+            examples = either([f"<i>{html.escape(c)}</i>" for c in cities])
+            return TIMEZONE_NOT_WHOLE_HOUR.format(
+                offset=html.escape(offset), examples=f" (like {examples})" if cities else ""
+            )
+        case SeveralZones():
+            return fmt(TIMEZONE_SEVERAL, text=typed)
+        case None:
+            return fmt(TIMEZONE_UNKNOWN, text=typed)
 
 
 def local_time_label(moment: datetime) -> str:

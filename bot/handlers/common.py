@@ -47,9 +47,22 @@ def edit(query: CallbackQuery, text: str, **options: Any) -> Reply:
     return partial(query.edit_message_text, text, **options)
 
 
-def ask_timezone(context: BotContext, chat_id: int) -> Reply:
-    """Offer common zones as buttons (the caller has set the person awaiting a place)."""
-    return send(context, chat_id, texts.ASK_TIMEZONE, reply_markup=keyboards.timezones())
+def ask_timezone(context: BotContext, chat_id: int, *, paired: bool) -> list[Reply]:
+    """Offer common zones as buttons and "📍 Share my location" under the text field.
+
+    A message has one keyboard, so a short first line brings the location button and the
+    question itself, last in the chat, the zone buttons (the caller has set the person
+    awaiting a place).
+    """
+    return [
+        send(
+            context,
+            chat_id,
+            texts.ASK_LOCATION,
+            reply_markup=keyboards.share_location(paired=paired),
+        ),
+        send(context, chat_id, texts.ASK_TIMEZONE, reply_markup=keyboards.timezones()),
+    ]
 
 
 def original_text(query: CallbackQuery) -> str:

@@ -36,7 +36,7 @@ async def text_message(update: Update, context: BotContext) -> list[Reply]:
     question = match_weekly_question(text)
     match conversation.load(context.work.me.awaiting):
         case AwaitingTimezone():
-            return typed_timezone(update, context, text)
+            return await typed_timezone(update, context, text)
         case AwaitingWords() as awaiting:
             return await written_for_nudge(update, context, awaiting)
         case AwaitingMomentNote() as awaiting if question is None:

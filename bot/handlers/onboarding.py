@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+import asyncio
 
 from telegram import Update
 
 from bot import callback_data as cd
 from bot import keyboards
 from bot.context import BotContext
-from bot.handlers.common import answer, ask_timezone, edit, query_of, say, stale
+from bot.handlers.common import answer, ask_timezone, edit, message, query_of, say, stale
 from bot.handlers.pairing import pair_preview
 from bot.unit_of_work import Reply
 from domain import accounts
-from domain.values.timezones import resolve_timezone
+from domain.values.timezones import Zone, resolve_timezone, understand_timezone, zone_at
 from messages import texts
 
 
@@ -39,7 +38,7 @@ async def start(update: Update, context: BotContext) -> list[Reply]:
     ]
     if profile.me.timezone is None:
         accounts.ask_timezone(context.work)
-        replies.append(ask_timezone(context, profile.me.user_id))
+        replies += ask_timezone(context, profile.me.user_id, paired=False)
     return replies
 
 
@@ -47,16 +46,44 @@ async def timezone_command(update: Update, context: BotContext) -> list[Reply]:
     """``/timezone <place>``: change it any time; no argument offers the buttons again."""
     if not context.args:
         accounts.ask_timezone(context.work)
-        return [ask_timezone(context, context.work.me.id)]
-    return typed_timezone(update, context, " ".join(context.args))
+        return ask_timezone(context, context.work.me.id, paired=_paired(context))
+    return await typed_timezone(update, context, " ".join(context.args))
 
 
-def typed_timezone(update: Update, context: BotContext, text: str) -> list[Reply]:
-    zone = resolve_timezone(text)
+async def typed_timezone(update: Update, context: BotContext, text: str) -> list[Reply]:
+    """A place or zone, typed: kept when we are sure, otherwise a kind word on what to type.
+
+    Understood in a worker thread: the first answer builds the city index (well under a
+    second), and the event loop keeps serving everyone else meanwhile.
+    """
+    understood = await asyncio.to_thread(understand_timezone, text, context.work.now)
+    if not isinstance(understood, Zone):
+        return [say(update, texts.timezone_refused(text[:64], understood))]
+    accounts.set_timezone(context.work, understood.name)
+    return [
+        say(
+            update,
+            texts.timezone_set(understood.name, context.work.now),
+            reply_markup=keyboards.after_timezone(paired=_paired(context)),
+        )
+    ]
+
+
+async def shared_location(update: Update, context: BotContext) -> list[Reply]:
+    """A shared location ("📍 Share my location"): the zone there, set like a typed one.
+
+    Whenever it comes, asked or not: sharing a location with this bot can only mean
+    "this is where I am", and the reply says which zone it set. The coordinates are
+    looked up offline and forgotten: never stored, never logged.
+    """
+    location = message(update).location
+    assert location is not None  # the handler's filter
+    zone = await asyncio.to_thread(zone_at, location.latitude, location.longitude)
     if zone is None:
-        return [say(update, texts.fmt(texts.TIMEZONE_UNKNOWN, text=text[:64]))]
-    accounts.set_timezone(context.work, zone)
-    return [say(update, _timezone_set_text(zone, context.work.now))]
+        return [say(update, texts.LOCATION_NO_ZONE)]
+    accounts.set_timezone(context.work, zone.name)
+    text = f"{texts.timezone_set(zone.name, context.work.now)}\n{texts.TIMEZONE_FROM_LOCATION}"
+    return [say(update, text, reply_markup=keyboards.after_timezone(paired=_paired(context)))]
 
 
 async def timezone_button(update: Update, context: BotContext) -> list[Reply]:
@@ -68,13 +95,12 @@ async def timezone_button(update: Update, context: BotContext) -> list[Reply]:
     if data.zone == cd.OTHER_ZONE:
         accounts.ask_timezone(context.work)
         return [answer(query), edit(query, texts.ASK_TIMEZONE_TYPED)]
-    zone = resolve_timezone(data.zone)
+    zone = resolve_timezone(data.zone, context.work.now)  # a zone name: no index needed
     if zone is None:
         return [answer(query), edit(query, texts.STALE_BUTTON)]
     accounts.set_timezone(context.work, zone)
-    return [answer(query), edit(query, _timezone_set_text(zone, context.work.now))]
+    return [answer(query), edit(query, texts.timezone_set(zone, context.work.now))]
 
 
-def _timezone_set_text(zone: str, now: datetime) -> str:
-    local = now.astimezone(ZoneInfo(zone))
-    return texts.fmt(texts.TIMEZONE_SET, zone=zone, local_time=texts.local_time_label(local))
+def _paired(context: BotContext) -> bool:
+    return context.work.me.couple_id is not None

@@ -89,7 +89,7 @@ async def pair_yes(update: Update, context: BotContext) -> list[Reply]:
         replies.append(send(context, me.user_id, paired, reply_markup=keyboards.main_menu()))
     if result.partner.timezone is None:
         accounts.ask_timezone(context.work)
-        replies.append(ask_timezone(context, result.partner.user_id))
+        replies += ask_timezone(context, result.partner.user_id, paired=True)
     return replies
 
 

@@ -189,7 +189,10 @@ async def settings_button(update: Update, context: BotContext) -> list[Reply]:
             ]
         case Action.TIMEZONE:
             accounts.ask_timezone(work)
-            return [answer(query), ask_timezone(context, work.me.id)]
+            return [
+                answer(query),
+                *ask_timezone(context, work.me.id, paired=work.me.couple_id is not None),
+            ]
         case Action.TURN_ON | Action.TURN_OFF:
             if data.ritual is None:
                 return stale(query)

@@ -360,6 +360,7 @@ async def test_after_forget_me_start_begins_afresh(harness: Harness) -> None:
     assert welcome.body.startswith("Hi Alice 👋") and welcome.button_texts == [
         "💌 Invite my partner"
     ]
+    assert (await alice.next_message()).body == "🕰 Let's set your time zone."
     assert "where in the world" in (await alice.next_message()).body
     row = await user_row(h, ALICE)
     assert row is not None and row.timezone is None and row.couple_id is None

@@ -41,7 +41,9 @@ async def test_two_partners_pair_connect_unpair_and_forget(harness: Harness) -> 
     assert "You and Bob are now paired" in (await alice.wait_for(lambda m: "paired" in m.body)).body
     await bob.wait_for(lambda m: "You and Alice are now paired" in m.body)
     await bob.wait_for(lambda m: "where in the world" in m.body)  # Bob's own time zone
-    assert alice.reply_keyboard == bob.reply_keyboard == MAIN_KEYBOARD
+    assert alice.reply_keyboard == MAIN_KEYBOARD
+    # While he is asked, Bob's menu keeps its buttons, under "📍 Share my location".
+    assert bob.reply_keyboard == [["📍 Share my location"], *MAIN_KEYBOARD]
 
     await alice.choose("📝 Log a moment")
     menu = await alice.next_message()
@@ -106,6 +108,9 @@ async def test_start_greets_warmly_and_asks_for_the_time_zone(harness: Harness) 
     assert welcome.body.startswith("Hi Alice 👋")
     assert "small daily moments" in welcome.body
     assert welcome.button_texts == ["💌 Invite my partner"]
+    location = await alice.next_message()
+    assert location.body == "🕰 Let's set your time zone."
+    assert location.reply_keyboard == [["📍 Share my location"]]
     question = await alice.next_message()
     assert "where in the world are you" in question.body
     assert question.button_texts == [
@@ -161,7 +166,8 @@ async def test_time_zone_buttons(harness: Harness) -> None:
     row = await user_row(h, 1001)
     assert row is not None and row.timezone == "Europe/Berlin"
 
-    question = await say(alice, "/timezone")
+    await alice.send("/timezone")
+    question = await alice.wait_for(lambda m: "where in the world" in m.body)
     await tap(alice, "🌍 Somewhere else", message_id=question.message_id)
     assert (await alice.wait_for_edit(question.message_id)).body.startswith("Type your city")
     reply = await say(alice, "Lisbon")
@@ -182,7 +188,8 @@ async def test_typing_a_city_or_zone_name_sets_the_zone(harness: Harness) -> Non
         assert reply.body.startswith(f"Got it — your time zone is {zone}"), typed
         row = await user_row(h, 1001)
         assert row is not None and row.timezone == zone and row.awaiting is None
-        await say(alice, "/timezone")  # asks again; the next text is read as a place
+        await alice.send("/timezone")  # asks again; the next text is read as a place
+        await alice.wait_for(lambda m: "where in the world" in m.body)
 
 
 async def test_unknown_place_gets_a_kind_reply_and_changes_nothing(harness: Harness) -> None:
@@ -215,8 +222,9 @@ async def test_timezone_command_changes_it_later(harness: Harness) -> None:
     assert reply.body.startswith("Hmm, I don't know “Narnia”")
     assert await snapshot(h) == before
 
-    offer = await say(alice, "/timezone")
-    assert "where in the world" in offer.body and "Tokyo" in offer.button_texts
+    await alice.send("/timezone")
+    offer = await alice.wait_for(lambda m: "where in the world" in m.body)
+    assert "Tokyo" in offer.button_texts
 
 
 # -- Help and friendly fallbacks ----------------------------------------------------------------

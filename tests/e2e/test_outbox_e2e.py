@@ -26,7 +26,7 @@ async def _couple(h: Harness) -> tuple[FakeUser, FakeUser, int]:
     alice, bob = h.user(1001, "Alice"), h.user(1002, "Bob")
     await pair(h, alice, bob)
     # The pairing handler ends by asking Bob his time zone: wait for it to be done.
-    await bob.wait_for(lambda m: m.message_id > 0 and "time zone" in m.body.lower())
+    await bob.wait_for(lambda m: "where in the world" in m.body)
     async with h.db.transaction() as session:
         couple_id = await session.scalar(select(User.couple_id).where(User.id == alice.id))
     assert couple_id is not None

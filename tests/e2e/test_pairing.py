@@ -84,7 +84,9 @@ async def test_partner_opens_the_link_and_says_yes(harness: Harness) -> None:
         note = await person.wait_for(lambda m: "now paired" in m.body)
         assert note.body.startswith(f"You and {partner} are now paired 💞")
         assert note.reply_keyboard == [["📝 Log a moment", "💭 Thinking of you"], ["❓ Help"]]
-    # Bob came by link and has no time zone yet: he is asked next.
+    # Bob came by link and has no time zone yet: he is asked next (after the line that
+    # brings the location button).
+    assert (await bob.next_message()).body == "🕰 Let's set your time zone."
     assert "where in the world" in (await bob.next_message()).body
 
     alice_row, bob_row = await user_row(h, ALICE), await user_row(h, BOB)

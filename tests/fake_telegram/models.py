@@ -81,6 +81,8 @@ class BotMessage:
     entities: list[dict[str, Any]] = field(default_factory=list)
     inline_keyboard: list[list[dict[str, Any]]] | None = None
     reply_keyboard: list[list[str]] | None = None
+    #: The reply keyboard's buttons as sent: {"text": ..., "request_location": true}...
+    reply_keyboard_buttons: list[list[dict[str, Any]]] | None = None
     removes_keyboard: bool = False
     reply_to_message_id: int | None = None
     edits: int = 0

@@ -177,6 +177,8 @@ class _Drop:
 class _Markup:
     inline: list[list[JSONDict]] | None = None
     keyboard: list[list[str]] | None = None
+    #: The reply keyboard's buttons as sent (``request_location`` and the like kept).
+    keyboard_buttons: list[list[JSONDict]] | None = None
     one_time: bool = False
     remove: bool = False
 
@@ -215,6 +217,8 @@ class FakeUser:
         self.started = started
         self.chat_actions: list[str] = []
         self.reply_keyboard: list[list[str]] | None = None
+        #: The same keyboard's buttons as the bot sent them (``request_location``...).
+        self.reply_keyboard_buttons: list[list[JSONDict]] | None = None
         self.chat_instance = str(-(6_000_000_000_000_000_000 + user_id))
         self._fake = fake
         self._one_time_keyboard = False
@@ -327,6 +331,32 @@ class FakeUser:
         await self._fake.push_update({"message": message})
         return message
 
+    async def send_location(self, latitude: float, longitude: float) -> JSONDict:
+        """Share a location (what a ``request_location`` button does); returns the Message."""
+        message: JSONDict = {
+            "message_id": next(self._ids),
+            "from": self.as_user(),
+            "chat": self.as_chat(),
+            "date": _now(),
+            "location": {"latitude": latitude, "longitude": longitude},
+        }
+        self._incoming[message["message_id"]] = message
+        self.started = True
+        await self._fake.push_update({"message": message})
+        return message
+
+    async def share_location(self, latitude: float, longitude: float) -> JSONDict:
+        """Tap the reply keyboard's ``request_location`` button, and share this point."""
+        if not any(
+            key.get("request_location") for row in self.reply_keyboard_buttons or [] for key in row
+        ):
+            raise AssertionError(
+                f"{self.first_name} has no location button; keyboard: {self.reply_keyboard}"
+            )
+        if self._one_time_keyboard:
+            self.reply_keyboard = self.reply_keyboard_buttons = None
+        return await self.send_location(latitude, longitude)
+
     async def choose(self, text: str) -> JSONDict:
         """Tap a button of the current reply keyboard (sends its text, like Telegram)."""
         keys = [key for row in self.reply_keyboard or [] for key in row]
@@ -336,7 +366,7 @@ class FakeUser:
                 f"{self.reply_keyboard}"
             )
         if self._one_time_keyboard:
-            self.reply_keyboard = None
+            self.reply_keyboard = self.reply_keyboard_buttons = None
         return await self.send(text)
 
     async def press(self, text: str, *, message_id: int | None = None) -> JSONDict:
@@ -991,11 +1021,13 @@ class FakeTelegram:
             msg.inline_keyboard = markup.inline or None
         if markup.keyboard is not None:
             msg.reply_keyboard = markup.keyboard
+            msg.reply_keyboard_buttons = markup.keyboard_buttons
             user.reply_keyboard = markup.keyboard
+            user.reply_keyboard_buttons = markup.keyboard_buttons
             user._one_time_keyboard = markup.one_time
         if markup.remove:
             msg.removes_keyboard = True
-            user.reply_keyboard = None
+            user.reply_keyboard = user.reply_keyboard_buttons = None
 
     async def _deliver(self, user: FakeUser, msg: BotMessage) -> JSONDict:
         user._messages.append(msg)
@@ -1464,11 +1496,19 @@ def _parse_markup(value: Any) -> _Markup | None:
         rows = value["keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
             raise _bad('field "keyboard" of the ReplyKeyboardMarkup must be an Array')
-        texts = [
-            [key if isinstance(key, str) else str(key.get("text", "")) for key in row]
-            for row in rows
+        buttons = [
+            [{"text": key} if isinstance(key, str) else dict(key) for key in row] for row in rows
         ]
-        return _Markup(keyboard=texts, one_time=bool(value.get("one_time_keyboard")))
+        for row in buttons:
+            for key in row:
+                if not isinstance(key.get("text"), str) or not key["text"]:
+                    raise _bad("can't parse keyboard button: Text must be a non-empty String")
+        texts = [[str(key["text"]) for key in row] for row in buttons]
+        return _Markup(
+            keyboard=texts,
+            keyboard_buttons=buttons,
+            one_time=bool(value.get("one_time_keyboard")),
+        )
     if value.get("remove_keyboard"):
         return _Markup(remove=True)
     if value.get("force_reply"):
