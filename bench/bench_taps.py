@@ -141,11 +141,18 @@ async def _sent_nudges(db: Database, people: list[int]) -> list[int]:
         couples = dict((await session.execute(select(User.id, User.couple_id))).all())
         rows = [
             Nudge(
-                user_id=person, couple_id=couples[person], ritual="morning_hug",
-                local_date=NOW.date(), due_at=NOW - timedelta(minutes=5),
-                window_end_at=NOW + timedelta(hours=2), status="sent", attempt=1, phrasing=0,
-                snoozed=False, sent_at=NOW - timedelta(minutes=1),
-            )  # fmt: skip
+                user_id=person,
+                couple_id=couples[person],
+                ritual="morning_hug",
+                local_date=NOW.date(),
+                due_at=NOW - timedelta(minutes=5),
+                window_end_at=NOW + timedelta(hours=2),
+                status="sent",
+                attempt=1,
+                phrasing=0,
+                snoozed=False,
+                sent_at=NOW - timedelta(minutes=1),
+            )
             for person in people
         ]
         session.add_all(rows)
@@ -155,7 +162,7 @@ async def _sent_nudges(db: Database, people: list[int]) -> list[int]:
 
 def _bot_app(url: str, db: Database, fake: Fake) -> Application[Any, Any, Any, Any, Any, Any]:
     settings = Settings(
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_bot_token=TOKEN,
         database_url=url,
         telegram_api_base_url=fake.base_url,
         telegram_file_base_url=fake.base_url.replace("/bot", "/file/bot"),
@@ -223,8 +230,8 @@ async def _backend(url: str, fake: Fake, people: list[int]) -> dict[str, dict[st
     async with db.transaction() as session:  # the nudges' message ids, as the engine records
         connection = await session.connection()
         await connection.execute(
-            update(Nudge.__table__)
-            .where(Nudge.__table__.c.id == bindparam("b_id"))
+            update(Nudge)
+            .where(Nudge.id == bindparam("b_id"))
             .values(message_id=bindparam("b_message")),
             [{"b_id": n, "b_message": m} for n, m in zip(nudge_ids, shown, strict=True)],
         )
@@ -256,7 +263,7 @@ async def _backend(url: str, fake: Fake, people: list[int]) -> dict[str, dict[st
 
 
 def _summary(result: dict[str, Any]) -> dict[str, float]:
-    def pct(values: list[float], q: float) -> float:
+    def pct(values: list[float], q: int) -> float:
         return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1e3 if values else 0
 
     answers, edits = result["answers"], result["edits"]
@@ -278,9 +285,11 @@ def _print(label: str, backend: str, rows: dict[str, dict[str, float]]) -> None:
                                             else ""))  # fmt: skip
     bare = rows["bare PTB"]
     for kind in ("moment tap", "nudge Done"):
-        print(f"[{backend}] {label:>8} {kind:>11} / bare PTB: presses/s "
-              f"{rows[kind]['presses/s'] / bare['presses/s']:.2f}x, edit p50 "
-              f"{rows[kind]['edit p50'] / bare['edit p50']:.2f}x")
+        print(
+            f"[{backend}] {label:>8} {kind:>11} / bare PTB: presses/s "
+            f"{rows[kind]['presses/s'] / bare['presses/s']:.2f}x, edit p50 "
+            f"{rows[kind]['edit p50'] / bare['edit p50']:.2f}x"
+        )
 
 
 async def main(args: argparse.Namespace) -> dict[str, dict[str, dict[str, float]]]:

@@ -50,7 +50,9 @@ class Presses:
         while time.monotonic() < deadline:
             for request in self.fake.requests[self.seen :]:
                 if request.method == "answerCallbackQuery":
-                    answered.setdefault(str(request.params["callback_query_id"]), request.received_at)
+                    answered.setdefault(
+                        str(request.params["callback_query_id"]), request.received_at
+                    )
                 elif request.method == "editMessageText" and request.chat_id is not None:
                     key = (request.chat_id, int(request.params["message_id"]))
                     edited.setdefault(key, request.received_at)

@@ -63,7 +63,7 @@ CONCURRENCY: Final = 32
 #: A group of claims is committed once this many are waiting, or after GROUP_WINDOW
 #: seconds, or when nobody else can join (see ``_Writer``; measured in bench_dispatch.py).
 GROUP: Final = 16
-GROUP_WINDOW: Final = 0.005
+GROUP_WINDOW: Final = 0.002
 
 
 @dataclass(frozen=True, slots=True)
