@@ -505,6 +505,8 @@ class _Writer:
     async def release(self) -> None:
         """Give the connection back to the pool (the last pass has ended)."""
         await self.flush()
+        if self.passes or self._task is not None:  # a new pass began meanwhile: still in use
+            return
         statements, self._statements = self._statements, None
         if statements is not None:
             await statements.connection.close()
