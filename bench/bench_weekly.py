@@ -15,9 +15,12 @@ with Alembic, bulk-loads it through the raw driver, then prints:
   (target p95 ≤ 20 ms);
 * the chart render median on real summaries (target ≤ 150 ms);
 * whether the digest blocks updates: event-loop lag (a 5 ms ``asyncio.sleep`` probe) and a
-  handler-sized database round trip (``accounts.register``, what every tap starts with),
-  idle as the baseline and again while the digest runs flat out for many couples — once
-  with charts drawn in a worker thread (the bot's default), once in a one-process pool.
+  handler-sized database round trip (``domain.work.unit_of_work``: the update claimed in the
+  inbox and its person registered, what every tap starts with), idle as the baseline and
+  again while the digest runs flat out for many couples (``scheduling.digest.run_digests``
+  on the delivery engine, unpaced, through ``bot.telegram_sender.TelegramSender`` to the
+  fake Bot API in its own process) — once with charts drawn in a worker thread, once in
+  the one-process pool the bot uses (``render_pool``).
 
 The load inserts events in time order with couples interleaved, as production would, rather
 than grouped by couple (which would flatter the couple index).
@@ -27,12 +30,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import multiprocessing
 import os
 import random
 import shutil
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,16 +51,22 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import asyncpg
 from sqlalchemy import make_url, text
+from telegram.ext import ExtBot
 
-from domain import accounts
+from bot.aiohttp_request import AiohttpRequest
+from bot.telegram_sender import TelegramSender
 from domain.values.clock import ManualClock
 from domain.values.kinds import EventSource, MomentKind, Ritual
-from domain.values.weekly_summary import Partner, Reflection, WeeklySummary
-from domain.weekly import summarize_for
-from messages.weekly import render_summary
+from domain.values.results import NotPaired
+from domain.values.weekly_summary import Partner, WeeklySummary
+from domain.weekly import weekly_reflection
+from domain.work import unit_of_work
 from messages.weekly_chart import render_week_chart
+from scheduling.delivery import Deliveries
 from scheduling.digest import CONCURRENCY, run_digests
 from storage.database import Database, create_engine
 from storage.migrate import upgrade_to_head
@@ -81,8 +92,9 @@ SOURCES = tuple(source.value for source in EventSource)
 RITUALS = tuple(ritual.value for ritual in Ritual)
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DATETIME on SQLite
 CHUNK = 200_000
-#: A Bot API round trip for the benchmark's stand-in sender (a photo upload).
-SEND_LATENCY = 0.03
+TOKEN = "123456789:BENCHtokenBENCHtokenBENCHtoken"
+#: Update ids for the probe's units of work (each claims one in the inbox, as a tap does).
+UPDATE_IDS = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -286,12 +298,13 @@ async def measure_summaries(db: Database, sizes: Sizes) -> list[WeeklySummary]:
     summaries: list[WeeklySummary] = []
     for index, user_id in enumerate(people):
         start = time.perf_counter()
-        result = await summarize_for(db, user_id, NOW)
+        async with db.transaction() as session:
+            result = await weekly_reflection(session, user_id, NOW)
         elapsed = time.perf_counter() - start
-        assert isinstance(result, tuple), result
+        assert not isinstance(result, NotPaired), result
         if index >= 20:  # the first few warm the connection pool and statement caches
             timings.append(elapsed)
-            summaries.append(result[0])
+            summaries.append(result.summary)
     week = statistics.mean(s.total + s.total_last_week for s in summaries)
     print(f"  summary query, one couple   {ms(timings)}")
     print(f"    (mean {week:.1f} events read per fortnight; target p95 <= 20 ms)")
@@ -313,22 +326,6 @@ def measure_chart(summaries: list[WeeklySummary], runs: int = 40) -> None:
     )
 
 
-class BenchSender:
-    """Builds the words like the bot does, then 'sends' with a Bot API-sized wait."""
-
-    def __init__(self) -> None:
-        self.sent = 0
-
-    async def send_digest(self, reflection: Reflection) -> None:
-        render_summary(
-            reflection.summary,
-            asker_name=reflection.asker.first_name,
-            partner_name=reflection.partner.first_name,
-        )
-        await asyncio.sleep(SEND_LATENCY)
-        self.sent += 1
-
-
 @dataclass
 class Probe:
     """Event-loop lag and a handler-sized database round trip, sampled every ~20 ms."""
@@ -344,7 +341,12 @@ class Probe:
             self.lag.append(max(0.0, time.perf_counter() - start - 0.005))
             start = time.perf_counter()
             user_id = user_ids[index % len(user_ids)]
-            await accounts.register(db, user_id, f"P{user_id}", NOW)
+            # What every tap starts with: its update claimed, its person registered.
+            async with unit_of_work(
+                db, user_id=user_id, first_name=f"P{user_id}", now=NOW,
+                update_id=next(UPDATE_IDS),
+            ):  # fmt: skip
+                pass
             self.handler.append(time.perf_counter() - start)
             index += 1
             await asyncio.sleep(0.015)
@@ -381,24 +383,38 @@ async def measure_digest(
 async def _digest_run(
     db: Database, sizes: Sizes, people: list[int], label: str, executor: Executor | None
 ) -> None:
+    """The digest job's own entry point, sending through the bot's TelegramSender to the
+    fake Bot API (its own process), unpaced."""
     busy, done = Probe(), asyncio.Event()
-    sender = BenchSender()
-    probe = asyncio.create_task(busy.run(db, done.is_set, people))
-    start = time.perf_counter()
-    report = await run_digests(
-        db,
-        sender,
-        ManualClock(NOW),
-        random.Random(sizes.seed + 3),
-        render_executor=executor,
-    )
-    elapsed = time.perf_counter() - start
-    done.set()
-    await probe
+    fake = subprocess.Popen(  # noqa: ASYNC220 - started before the timing
+        [sys.executable, str(Path(__file__).parent / "fake_server_process.py"), TOKEN, "1",
+         str(2 * sizes.digest_couples)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert fake.stdout is not None
+        port = int(fake.stdout.readline().split()[1])
+        bot: ExtBot[None] = ExtBot(
+            TOKEN, base_url=f"http://127.0.0.1:{port}/bot", request=AiohttpRequest(64)
+        )
+        async with bot:
+            engine = Deliveries(db, TelegramSender(bot), ManualClock(NOW))
+            probe = asyncio.create_task(busy.run(db, done.is_set, people))
+            start = time.perf_counter()
+            report = await run_digests(
+                engine, random.Random(sizes.seed + 3), render_executor=executor
+            )
+            elapsed = time.perf_counter() - start
+            done.set()
+            await probe
+    finally:
+        assert fake.stdin is not None
+        fake.stdin.close()
+        fake.wait(timeout=30)
     print(
         f"  digest, {label}: {report.sent} of {report.planned} sent in {elapsed:.1f} s"
         f" ({report.sent / elapsed:.1f}/s; {CONCURRENCY} in flight, no send pacing,"
-        f" {SEND_LATENCY * 1000:.0f} ms simulated send)"
+        " TelegramSender to the fake Bot API)"
     )
     print(f"    loop lag, digest running  {ms(busy.lag)}")
     print(f"    tap round trip, digest    {ms(busy.handler)}")

@@ -22,8 +22,8 @@ from scheduling.planner import is_still_deliverable
 from scheduling.sender import OutgoingNotice, OutgoingNudge
 from storage import delivery, nudges, outbox
 from storage.delivery_models import OutboxMessage, OutboxStatus
-from storage.models import Nudge, NudgeStatus
-from storage.nudges import Recipient
+from storage.models import NudgeStatus
+from storage.nudges import DueNudge, Recipient
 from storage.outbox import Receiver
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class NudgeSource:
 
     async def prepare(self, due: Due, now: datetime) -> OutgoingNudge | Verdict:
         nudge, person, thought_already = due.context
-        assert isinstance(nudge, Nudge)
+        assert isinstance(nudge, DueNudge)
         if (
             not isinstance(person, Recipient)
             or not person.is_active
@@ -80,19 +80,24 @@ class NudgeSource:
 
 
 async def _already_thinking(
-    session: AsyncSession, page: list[Nudge], people: dict[int, Recipient]
+    session: AsyncSession, page: list[DueNudge], people: dict[int, Recipient]
 ) -> set[int]:
-    """People who sent "thinking of you" on their local day already: no midday prompt."""
-    done: set[int] = set()
+    """People who sent "thinking of you" on their local day already: no midday prompt.
+
+    One query for the page: everyone's "thinking of you" since the earliest of their local
+    midnights, then each checked against their own midnight here.
+    """
+    since: dict[int, datetime] = {}
     for nudge in page:
-        if nudge.ritual != Ritual.MIDDAY_THINKING:
-            continue
         person = people.get(nudge.user_id)
-        if person is None or person.timezone is None:
+        if nudge.ritual != Ritual.MIDDAY_THINKING or person is None or person.timezone is None:
             continue
-        local_midnight = datetime.combine(nudge.local_date, time(), ZoneInfo(person.timezone))
-        done |= await nudges.thinking_sent_since(session, [nudge.user_id], local_midnight)
-    return done
+        midnight = datetime.combine(nudge.local_date, time(), ZoneInfo(person.timezone))
+        since[nudge.user_id] = min(midnight, since.get(nudge.user_id, midnight))
+    if not since:
+        return set()
+    last = await nudges.last_thinking_since(session, list(since), min(since.values()))
+    return {user_id for user_id, at in last.items() if at >= since[user_id]}
 
 
 class OutboxSource:

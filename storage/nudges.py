@@ -11,12 +11,12 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from asyncpg.exceptions import UniqueViolationError
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import outbox
@@ -29,6 +29,7 @@ from storage.models import (
     RitualSetting,
     User,
 )
+from storage.types import sqlite_text
 
 
 class PlanningRow(NamedTuple):
@@ -187,8 +188,8 @@ def prepare_page(
                 couple_id,
                 ritual,
                 local_date.isoformat(),
-                _sqlite_text(due_at),
-                _sqlite_text(window_end_at),
+                sqlite_text(due_at),
+                sqlite_text(window_end_at),
                 phrasing,
             )
             for user_id, couple_id, ritual, local_date, due_at, window_end_at, phrasing in rows
@@ -246,21 +247,29 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
-@lru_cache(maxsize=1 << 16)
-def _sqlite_text(moment: datetime) -> str:
-    """How SQLAlchemy stores a DateTime on SQLite. Cached: due times are shared minutes."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+class DueNudge(NamedTuple):
+    """What sending a due nudge needs of its row (plain tuples: no ORM objects to build)."""
+
+    id: int
+    user_id: int
+    couple_id: int
+    ritual: str
+    local_date: date
+    due_at: datetime
+    window_end_at: datetime
+    attempt: int
+    phrasing: int
 
 
 async def due_page(
     session: AsyncSession, now: datetime, after: tuple[datetime, int] | None, limit: int
-) -> list[Nudge]:
+) -> list[DueNudge]:
     """One page of nudges due by ``now``, in (due time, id) order after ``after``.
 
     Read without locking: each row is claimed on its own right before it is sent
-    (``storage.delivery.claim``), so a page can be read by several processes at once.
+    (``storage.delivery``), so a page can be read by several processes at once.
     """
-    statement = select(Nudge).where(
+    statement = select(*(getattr(Nudge, name) for name in DueNudge._fields)).where(
         OPEN_NUDGE,  # lets the database use the index of open rows
         Nudge.status == NudgeStatus.PLANNED,
         Nudge.due_at <= now,
@@ -269,8 +278,8 @@ async def due_page(
         statement = statement.where(
             or_(Nudge.due_at > after[0], and_(Nudge.due_at == after[0], Nudge.id > after[1]))
         )
-    rows = await session.scalars(statement.order_by(Nudge.due_at, Nudge.id).limit(limit))
-    return list(rows)
+    rows = await session.execute(statement.order_by(Nudge.due_at, Nudge.id).limit(limit))
+    return [DueNudge._make(row) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,20 +310,20 @@ async def recipients(session: AsyncSession, user_ids: Sequence[int]) -> dict[int
     return {row[0]: Recipient(*row) for row in rows}
 
 
-async def thinking_sent_since(
+async def last_thinking_since(
     session: AsyncSession, user_ids: Sequence[int], since: datetime
-) -> set[int]:
-    """Who already sent a "thinking of you" since ``since`` (no midday prompt for them)."""
-    rows = await session.scalars(
-        select(ConnectionEvent.actor_id)
+) -> dict[int, datetime]:
+    """When each of them last sent "thinking of you", if they did since ``since``."""
+    rows = await session.execute(
+        select(ConnectionEvent.actor_id, func.max(ConnectionEvent.created_at))
         .where(
             ConnectionEvent.actor_id.in_(user_ids),
             ConnectionEvent.kind == "thinking_of_you",
             ConnectionEvent.created_at >= since,
         )
-        .distinct()
+        .group_by(ConnectionEvent.actor_id)
     )
-    return set(rows)
+    return {user_id: at for user_id, at in rows}
 
 
 async def get(session: AsyncSession, nudge_id: int, *, for_update: bool = False) -> Nudge | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime
@@ -33,3 +34,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@lru_cache(maxsize=1 << 16)
+def sqlite_text(moment: datetime) -> str:
+    """How :class:`UTCDateTime` is stored on SQLite, for statements written at the driver
+    level (bulk planning, the delivery engine's group writer). Cached: times repeat."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

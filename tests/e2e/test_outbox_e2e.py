@@ -82,7 +82,7 @@ async def test_a_relay_is_sent_right_after_the_commit_with_its_button(harness: H
     relay = await bob.wait_for(lambda m: "is thinking of you" in m.body)
     assert "Alice" in relay.body and "miss you &lt;3" not in relay.body
     assert "miss you <3" in relay.body
-    assert [b.text for row in relay.buttons for b in row] == ["❤️ Send love back"]
+    assert [b.text for row in relay.buttons for b in row] == ["❤️ Send love back", "❤️ Thank you"]
     await h.nudges.deliver_outbox()
     row = await _row(h, row_id)
     assert (row.status, row.attempt, row.message_id) == (OutboxStatus.SENT, 1, relay.message_id)
