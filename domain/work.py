@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.values.kinds import Delivery
@@ -91,32 +90,23 @@ async def unit_of_work(
     :class:`Stranger` otherwise. Without a ``first_name`` (tools, tests) the person must be
     known already.
     """
-    try:
-        async with db.transaction() as session:
-            if update_id is not None:
-                await inbox.record(session, update_id, now)
-            if first_name is None or not register:
-                known = await users.get(session, user_id)
-                if known is None:
-                    raise Stranger(user_id)
-                if first_name is not None:
-                    known.first_name = first_name[:128]
-                me = known
-            else:
-                me = await users.upsert(session, user_id, first_name, now)
-            yield Work(session, now, me)
-    except IntegrityError as error:
-        # Two copies of one update raced past the inbox check; the key kept one of them.
-        if update_id is not None and "processed_updates" in str(error):
-            raise AlreadyHandled(update_id) from error
-        raise
+    async with db.transaction() as session:
+        if update_id is not None:
+            await inbox.record(session, update_id, now)
+        if first_name is None or not register:
+            known = await users.get(session, user_id)
+            if known is None:
+                raise Stranger(user_id)
+            if first_name is not None:
+                known.first_name = first_name[:128]
+            me = known
+        else:
+            me = await users.upsert(session, user_id, first_name, now)
+        yield Work(session, now, me)
 
 
 async def claim_update(db: Database, update_id: int, now: datetime) -> None:
     """Claim an update that has no person to register (a group message); raises
     :class:`AlreadyHandled` for a repeat."""
-    try:
-        async with db.transaction() as session:
-            await inbox.record(session, update_id, now)
-    except IntegrityError as error:
-        raise AlreadyHandled(update_id) from error
+    async with db.transaction() as session:
+        await inbox.record(session, update_id, now)

@@ -171,6 +171,10 @@ class Deliveries:
         self._passes: dict[str, asyncio.Lock] = {}
         self._in_flight: dict[str, asyncio.Semaphore] = {}
 
+    async def close(self) -> None:
+        """Record what is pending and give the held connection back (shutting down)."""
+        await self._writer.release(closing=True)
+
     async def deliver(self, *sources: Source) -> DeliveryReport:
         """Send everything of ``sources`` that is due now; one pass per source at a time."""
         report = DeliveryReport()
@@ -502,10 +506,10 @@ class _Writer:
             self._statements = await GroupStatements.open(await self.engine.db.engine.connect())
         return self._statements
 
-    async def release(self) -> None:
-        """Give the connection back to the pool (the last pass has ended)."""
+    async def release(self, *, closing: bool = False) -> None:
+        """Give the connection back to the pool (the last pass has ended, or we stop)."""
         await self.flush()
-        if self.passes or self._task is not None:  # a new pass began meanwhile: still in use
+        if not closing and (self.passes or self._task is not None):  # a new pass began
             return
         statements, self._statements = self._statements, None
         if statements is not None:

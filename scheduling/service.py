@@ -116,6 +116,7 @@ class NudgeService:
             waker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await waker
+        await self.deliveries.close()
 
     async def housekeeping(self) -> int:
         """Unanswered nudges become "ignored", feeding the gentle back-off; handled update

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConnectionEvent
+from storage.sql import insert_ignoring_duplicates
 
 
 async def add(
@@ -25,38 +25,29 @@ async def add(
 ) -> ConnectionEvent | None:
     """Store one event; ``None`` when the same actor already stored this ``dedupe_key``.
 
-    The check runs inside the caller's transaction and the unique constraint backs it up
-    (under a savepoint, so the caller's transaction goes on), so even two simultaneous
-    taps leave one row.
+    With a ``dedupe_key`` the unique (actor, key) constraint decides in the insert itself,
+    so even two simultaneous taps leave one row, and the caller's transaction goes on.
     """
-    if dedupe_key is not None:
-        existing = await session.execute(
-            select(ConnectionEvent.id).where(
-                ConnectionEvent.actor_id == actor_id, ConnectionEvent.dedupe_key == dedupe_key
-            )
-        )
-        if existing.first() is not None:
-            return None
-    event = ConnectionEvent(
-        couple_id=couple_id,
-        actor_id=actor_id,
-        kind=kind,
-        source=source,
-        note=note,
-        dedupe_key=dedupe_key,
-        created_at=now,
-        nudge_id=nudge_id,
-    )
+    values = {
+        "couple_id": couple_id,
+        "actor_id": actor_id,
+        "kind": kind,
+        "source": source,
+        "note": note,
+        "dedupe_key": dedupe_key,
+        "created_at": now,
+        "nudge_id": nudge_id,
+    }
     if dedupe_key is None:
+        event = ConnectionEvent(**values)
         session.add(event)
         await session.flush()
         return event
-    try:
-        async with session.begin_nested():
-            session.add(event)
-    except IntegrityError:  # a simultaneous tap stored it a moment ago
-        return None
-    return event
+    statement = insert_ignoring_duplicates(
+        session, ConnectionEvent, constraint="uq_connection_events_actor_dedupe"
+    )
+    stored = await session.scalars(statement.values(**values).returning(ConnectionEvent))
+    return stored.one_or_none()
 
 
 async def get(

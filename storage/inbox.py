@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.delivery_models import ProcessedUpdate
+from storage.sql import insert_ignoring_duplicates
 
 
 class AlreadyHandled(Exception):
@@ -22,15 +23,17 @@ async def seen(session: AsyncSession, update_id: int) -> bool:
 async def record(session: AsyncSession, update_id: int, now: datetime) -> None:
     """Claim ``update_id`` inside the caller's transaction; raises :class:`AlreadyHandled`.
 
-    The primary key decides a race between two copies of one update: the second insert
-    waits for the first transaction and then fails (``IntegrityError``), so only one copy's
-    effects commit. On SQLite every write transaction begins IMMEDIATE, so the second copy
-    waits before its check and finds the first one's row.
+    One statement: the primary key decides a race between two copies of one update (the
+    second insert waits for the first transaction, then inserts nothing), so only one
+    copy's effects commit.
     """
-    if await seen(session, update_id):
+    claimed = await session.scalar(
+        insert_ignoring_duplicates(session, ProcessedUpdate)
+        .values(update_id=update_id, handled_at=now)
+        .returning(ProcessedUpdate.update_id)
+    )
+    if claimed is None:
         raise AlreadyHandled(update_id)
-    session.add(ProcessedUpdate(update_id=update_id, handled_at=now))
-    await session.flush()
 
 
 async def forget_before(session: AsyncSession, cutoff: datetime) -> int:

@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, insert, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConnectionEvent, Couple, Nudge, User
+from storage.sql import insert_ignoring_duplicates
 from storage.weekly_models import DigestStatus, WeeklyDigest
 
 #: A nudge's local date is within a day of its UTC send time (zones span 26 hours), and a
@@ -205,23 +205,16 @@ async def digest_candidates(
     return list(rows)
 
 
-def _insert_ignoring_duplicates(session: AsyncSession) -> Any:
-    """INSERT that leaves an existing (person, week) row alone: another process drew first."""
-    dialect = session.bind.dialect.name if session.bind is not None else ""
-    if dialect == "postgresql":
-        return postgresql.insert(WeeklyDigest).on_conflict_do_nothing(
-            constraint="uq_weekly_digests_user_week"
-        )
-    if dialect == "sqlite":
-        return sqlite.insert(WeeklyDigest).on_conflict_do_nothing()
-    return insert(WeeklyDigest)
-
-
 async def add_planned_digests(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Store drawn slots (``user_id``, ``week_start``, ``due_at``) as planned digests."""
     if rows:
         values = [{**row, "status": DigestStatus.PLANNED} for row in rows]
-        await session.execute(_insert_ignoring_duplicates(session), values)
+        await session.execute(
+            insert_ignoring_duplicates(
+                session, WeeklyDigest, constraint="uq_weekly_digests_user_week"
+            ),
+            values,
+        )
 
 
 async def due_digests(

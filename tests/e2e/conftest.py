@@ -80,6 +80,8 @@ async def harness(database_url: str, db: Database, clock: ManualClock) -> AsyncI
                 await harness.nudges.close()
                 await app.updater.stop()
                 await app.stop()
+                if app.post_stop is not None:  # as run_polling() does after stop()
+                    await app.post_stop(app)
 
 
 async def pair(h: Harness, first: FakeUser, second: FakeUser) -> None:

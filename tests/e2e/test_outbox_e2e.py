@@ -128,7 +128,8 @@ async def test_a_time_out_is_maybe_delivered_and_never_resent(harness: Harness) 
     h = harness
     _alice, bob, couple_id = await _couple(h)
     h.fake.fail_next("sendMessage", chat_id=bob.id, error_code=502, description="Bad Gateway")
-    row_id = await _owe(h, bob.id, Delivery.APPRECIATION, {"name": "Alice", "note": "x"}, couple_id)
+    payload = {"name": "Alice", "note": "x", "event_id": 7}
+    row_id = await _owe(h, bob.id, Delivery.APPRECIATION, payload, couple_id)
     report = await h.nudges.deliver_outbox()
     assert (report.maybe, report.retried) == (1, 0)
     h.clock.advance(timedelta(hours=1))
@@ -145,13 +146,13 @@ async def test_a_blocked_receiver_fails_and_the_sender_is_told_once(harness: Har
     )
     second = await _owe(h, bob.id, Delivery.LOVE_BACK, {"name": "Alice"}, couple_id)
     report = await h.nudges.deliver_outbox()
-    assert report.blocked == 1
+    # Both may be in flight when the first 403 comes back; the rest is cancelled.
+    assert report.blocked in (1, 2)
     await alice.wait_for(lambda m: "doesn't seem to be receiving" in m.body)
     await h.nudges.deliver_outbox()
-    assert {(await _row(h, first)).status, (await _row(h, second)).status} == {
-        OutboxStatus.FAILED,
-        OutboxStatus.SKIPPED,
-    }
+    statuses = {(await _row(h, first)).status, (await _row(h, second)).status}
+    assert OutboxStatus.FAILED in statuses
+    assert statuses <= {OutboxStatus.FAILED, OutboxStatus.SKIPPED}
     assert _received(alice, "doesn't seem to be receiving") == 1
     async with h.db.transaction() as session:
         bob_row = await session.get(User, bob.id)
