@@ -12,7 +12,7 @@ from bot.settings import DatabaseSettings, Settings
 from domain.values.clock import ManualClock
 from domain.values.policy import NudgePolicy, default_policy
 from scheduling.delivery import DeliveryReport
-from scheduling.planner import plan_day
+from domain.values.planner import plan_day
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.sender import OutgoingNotice
 from scheduling.service import NudgeService

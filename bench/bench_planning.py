@@ -26,8 +26,8 @@ from sqlalchemy import func, select
 from bench._setup import NOW, fill_couples, migrated, sqlite_url
 from domain.nudge_settings import load_policy
 from domain.values.kinds import Ritual
+from domain.values.planner import plan_day
 from messages.nudges import PHRASING_COUNTS
-from scheduling.planner import plan_day
 from scheduling.planning import plan_pending
 from storage.database import Database
 from storage.models import Nudge, User

@@ -10,6 +10,7 @@ transaction with :meth:`Work.owe`; the caller sends them after the commit.
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ class Work:
     me: User
     #: Outbox rows written so far; the bot wakes the sender after the commit when non-zero.
     owed: int = field(default=0)
+    #: Draws nudge times when a settings change plans the rest of the day at once.
+    rng: random.Random = field(default_factory=random.Random)
 
     async def owe(
         self,

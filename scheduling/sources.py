@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.values.kinds import Delivery, Ritual
+from domain.values.planner import is_still_deliverable
 from scheduling.delivery import Due, Verdict
-from scheduling.planner import is_still_deliverable
 from scheduling.sender import OutgoingNotice, OutgoingNudge
 from storage import delivery, nudges, outbox
 from storage.delivery_models import OutboxMessage, OutboxStatus

@@ -196,7 +196,7 @@ async def settings_button(update: Update, context: BotContext) -> list[Reply]:
             enabled = data.action is Action.TURN_ON
             settings = await nudge_settings.set_enabled(work, data.ritual, enabled)
             return [
-                answer(query, words.toggled(data.ritual, enabled)),
+                answer(query, words.toggled(data.ritual, enabled, settings)),
                 _edit(query, words.rituals_view(settings), rituals_keyboard(settings)),
             ]
         case Action.PAUSE:
