@@ -106,6 +106,7 @@ async def _settings_of(session: AsyncSession, user: User, now: datetime) -> Nudg
         fortnight=fortnight,
         next_up=next_up,
         today=today,
+        relays_wait=user.relays_wait_for_morning,
     )
 
 
@@ -231,3 +232,12 @@ async def resume(work: Work) -> bool:
 
     await _change(work, apply)
     return was_paused
+
+
+async def set_relays_wait(work: Work, wait: bool) -> NudgeSettings:
+    """What a partner's message does in quiet hours: wait for the morning, or come silently.
+
+    Nothing to replan: the outbox looks at it when each relay goes out.
+    """
+    work.me.relays_wait_for_morning = wait
+    return await _settings_of(work.session, work.me, work.now)

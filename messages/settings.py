@@ -253,6 +253,12 @@ def with_notes(text: str, settings: NudgeSettings) -> str:
     return "\n\n".join(notes)
 
 
+SUMMARY_RELAYS_SILENT = "🌙 Your partner's messages in quiet hours: arrive silently"
+SUMMARY_RELAYS_WAIT = "🌙 Your partner's messages in quiet hours: wait until they end"
+BUTTON_RELAYS_WAIT = "🌙 Hold them till morning"
+BUTTON_RELAYS_SILENT = "🔕 Let them in silently"
+ANSWER_RELAYS_WAIT = "Messages in your quiet hours will wait until they end 🌙"
+ANSWER_RELAYS_SILENT = "Messages in your quiet hours will arrive silently 🔕"
 SUMMARY_DIGEST_ON = "📊 Sunday digest: on"
 SUMMARY_DIGEST_OFF = "📊 Sunday digest: off"
 BUTTON_DIGEST_OFF = "📊 No Sunday digest"
@@ -289,6 +295,7 @@ def summary(settings: NudgeSettings) -> str:
         lines.append(SUMMARY_QUIET_OFF)
     else:
         lines.append(SUMMARY_QUIET.format(window=window_label(settings.quiet)))
+        lines.append(SUMMARY_RELAYS_WAIT if settings.relays_wait else SUMMARY_RELAYS_SILENT)
     if settings.paused_through is not None:
         lines.append(SUMMARY_PAUSED.format(day=day_label(settings.paused_through)))
     else:

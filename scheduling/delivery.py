@@ -78,6 +78,13 @@ class Verdict:
     status: str
 
 
+@dataclass(frozen=True, slots=True)
+class Postpone:
+    """The re-check's other answer: not now, at ``until`` (no attempt is used up)."""
+
+    until: datetime
+
+
 class Source(Protocol):
     """A table of things to send, and the rules that are its own."""
 
@@ -91,8 +98,9 @@ class Source(Protocol):
         """A page of due rows after ``after`` in (due time, id) order, with re-check data."""
         ...
 
-    async def prepare(self, due: Due, now: datetime) -> Outgoing | Verdict:
-        """The message to send now, or the row's final status when it is not needed."""
+    async def prepare(self, due: Due, now: datetime) -> Outgoing | Verdict | Postpone:
+        """The message to send now, the row's final status when it is not needed, or when
+        to try again (a relay waiting for the end of its receiver's quiet hours)."""
         ...
 
 
@@ -110,6 +118,7 @@ class DeliveryReport:
     blocked: int = 0
     failed: int = 0
     lost: int = 0  # another process claimed the row first
+    postponed: int = 0  # put off until later (a relay waiting for the receiver's morning)
     by_status: dict[str, int] = field(default_factory=dict)
 
     def count(self, status: str) -> None:
@@ -126,7 +135,7 @@ class DeliveryReport:
 
 _COUNTERS: Final = (
     "sent", "maybe", "expired", "skipped", "missed", "capped", "retried", "blocked", "failed",
-    "lost",
+    "lost", "postponed",
 )  # fmt: skip
 
 
@@ -231,6 +240,10 @@ class Deliveries:
         if isinstance(prepared, Verdict):
             self._writer.finish(table, Finish(row.id, {"status": prepared.status}, None))
             report.count(prepared.status)
+            return
+        if isinstance(prepared, Postpone):  # still waiting: its status and attempts stay
+            self._writer.finish(table, Finish(row.id, {"due_at": prepared.until}, None))
+            report.postponed += 1
             return
         if self.limiter is not None:
             await self.limiter.acquire(row.chat_id)

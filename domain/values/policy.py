@@ -72,6 +72,26 @@ def in_quiet_hours(local_time: time, quiet: LocalWindow | None) -> bool:
     return quiet is not None and quiet.contains(local_time)
 
 
+def quiet_ends_at(now: datetime, timezone: str, quiet: LocalWindow | None) -> datetime | None:
+    """When the quiet hours ``now`` falls in end (aware UTC), in the person's own zone.
+
+    None when ``now`` is not in quiet hours (or there are none).
+    """
+    if now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    if quiet is None:
+        return None
+    zone = zone_for(timezone)
+    local = now.astimezone(zone)
+    if not quiet.contains(local.time()):
+        return None
+    end_day = local.date()
+    if quiet.crosses_midnight and local.time() >= quiet.start:
+        end_day += timedelta(days=1)
+    end = datetime.combine(end_day, quiet.end, tzinfo=zone).astimezone(UTC)
+    return max(end, now.astimezone(UTC))
+
+
 @lru_cache(maxsize=256)
 def _quiet_spans(quiet: LocalWindow) -> tuple[tuple[int, int], ...]:
     """Quiet hours of the previous, same and next day, in seconds after local midnight."""

@@ -179,6 +179,8 @@ class NudgeSettings:
     #: Per ritual (in ``Ritual`` order): when its next nudge comes (None: none coming).
     next_up: tuple[NextNudge | None, ...] = ()
     today: date | None = None  # the person's local date, to say "today" or "tomorrow"
+    #: A partner's message in quiet hours waits until they end (else: arrives silently).
+    relays_wait: bool = False
 
     def preference(self, ritual: Ritual) -> RitualPreference:
         return self.rituals[_ORDER.index(ritual)]

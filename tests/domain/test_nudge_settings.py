@@ -475,7 +475,7 @@ async def test_a_change_forgets_future_plans_but_keeps_what_was_sent(
     async with db.transaction() as session:
         rows = (await session.execute(select(Nudge).where(Nudge.user_id == ALICE))).scalars()
         new = [n for n in rows if (ALICE, n.ritual, n.local_date) not in kept]
-    assert new and all(n.due_at > now for n in new) or change == "pause"
+    assert (new and all(n.due_at > now for n in new)) or change == "pause"
     assert await _planned_through(db, ALICE) == tomorrow  # the periodic planner skips her
     assert await _planned_through(db, BOB) == tomorrow
 
