@@ -54,6 +54,7 @@ DeliveryReport.skipped
 DeliveryReport.missed
 DeliveryReport.retried
 DeliveryReport.lost
+DeliveryReport.postponed
 OutgoingNotice.outbox_id
 SendRateLimiter.chats_tracked
 # Test and benchmark support, deliberately kept with the code it stands for:
