@@ -79,6 +79,7 @@ async def unit_of_work(
     now: datetime,
     update_id: int | None = None,
     register: bool = True,
+    rng: random.Random | None = None,
 ) -> AsyncIterator[Work]:
     """One transaction for one update from ``user_id``; commits when the block ends cleanly.
 
@@ -87,7 +88,8 @@ async def unit_of_work(
     registers its sender; a button (``register=False``) only works for someone the bot
     knows — after ``/forget_me`` an old button must not bring the person back — and raises
     :class:`Stranger` otherwise. Without a ``first_name`` (tools, tests) the person must be
-    known already.
+    known already. ``rng`` draws nudge times planned right away (the planner's own, so tests
+    that fix it fix these too).
     """
     try:
         async with db.transaction() as session:
@@ -102,7 +104,7 @@ async def unit_of_work(
                 me = known
             else:
                 me = await users.upsert(session, user_id, first_name, now)
-            yield Work(session, now, me)
+            yield Work(session, now, me) if rng is None else Work(session, now, me, rng=rng)
     except IntegrityError as error:
         # Two copies of one update raced past the inbox check; the key kept one of them.
         if update_id is not None and "processed_updates" in str(error):
