@@ -12,7 +12,7 @@ from bot.settings import DatabaseSettings, Settings
 from domain.values.clock import ManualClock
 from domain.values.policy import NudgePolicy, default_policy
 from scheduling.delivery import DeliveryReport
-from scheduling.planner import plan_day
+from domain.values.planner import plan_day
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.sender import OutgoingNotice
 from scheduling.service import NudgeService
@@ -54,6 +54,7 @@ DeliveryReport.skipped
 DeliveryReport.missed
 DeliveryReport.retried
 DeliveryReport.lost
+DeliveryReport.postponed
 OutgoingNotice.outbox_id
 SendRateLimiter.chats_tracked
 # Test and benchmark support, deliberately kept with the code it stands for:

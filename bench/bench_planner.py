@@ -14,8 +14,8 @@ import sys
 import time as clock
 from datetime import date, time
 
+from domain.values.planner import day_template, draw_day, plan_day
 from domain.values.policy import NudgePolicy, default_policy
-from scheduling.planner import day_template, draw_day, plan_day
 
 ZONES = (
     "Europe/Berlin",

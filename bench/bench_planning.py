@@ -26,12 +26,13 @@ from sqlalchemy import func, select
 from bench._setup import NOW, fill_couples, migrated, sqlite_url
 from domain.nudge_settings import load_policy
 from domain.values.kinds import Ritual
+from domain.values.planner import plan_day
 from messages.nudges import PHRASING_COUNTS
-from scheduling.planner import plan_day
 from scheduling.planning import plan_pending
 from storage.database import Database
 from storage.models import Nudge, User
 from tests.conftest import throwaway_postgres_database
+from tests.work import act
 
 TOMORROW = (NOW + timedelta(days=1)).date()
 
@@ -49,7 +50,7 @@ async def _baseline(db: Database, sample: int) -> tuple[int, float]:
     started, planned = time.perf_counter(), 0
     rng = random.Random(1)
     for user_id in ids:
-        policy = await load_policy(db, user_id)
+        policy = await act(db, user_id, load_policy)
         async with db.transaction() as session:
             user = await session.get(User, user_id)
             assert policy is not None and user is not None and user.couple_id is not None

@@ -226,6 +226,8 @@ class SettingsAction(StrEnum):
     RESUME = "resume"
     DIGEST_ON = "digon"
     DIGEST_OFF = "digoff"
+    RELAYS_SILENT = "rsil"  # a partner's message in quiet hours arrives without a sound
+    RELAYS_WAIT = "rwait"  # ... or waits until quiet hours end
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,9 +127,15 @@ class TelegramSender:
         except Exception as error:
             log.exception("could not render %r", message)
             return SendResult(Outcome.REJECTED, detail=repr(error))
+        # During the receiver's quiet hours a relay arrives without a sound.
+        quietly: dict[str, Any] = (
+            {"disable_notification": True}
+            if isinstance(message, OutgoingNotice) and message.silent
+            else {}
+        )
         try:
             sent = await self.bot.send_message(
-                message.chat_id, text, reply_markup=markup, **self._paced
+                message.chat_id, text, reply_markup=markup, **quietly, **self._paced
             )
         except TelegramError as error:
             return translate(error)

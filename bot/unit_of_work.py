@@ -44,6 +44,7 @@ def in_unit_of_work(handler: Handler) -> Callback:
                 now=services.clock(),
                 update_id=update.update_id,
                 register=update.callback_query is None,
+                rng=None if services.nudges is None else services.nudges.rng,
             ) as work:
                 context.work = work
                 replies = await handler(update, context)

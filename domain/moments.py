@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from domain.values import conversation
 from domain.values.conversation import AwaitingMomentNote, AwaitingTimezone
 from domain.values.kinds import Delivery, EventSource, MomentKind
+from domain.values.policy import quiet_ends_at
+from domain.values.preferences import policy_from_rows
 from domain.values.results import NotPaired, Person, Stale
 from domain.work import Work
-from storage import events, users
+from storage import events, nudge_settings, users
 from storage.models import User
 
 NOTE_MAX_LENGTH = 500
@@ -35,6 +37,8 @@ class Relayed:
     sender: Person
     partner: Person
     note: str | None
+    #: The partner is in their quiet hours: it arrives silently, or waits for their morning.
+    asleep: bool = False
 
 
 class NoteTooLong(ValueError):
@@ -152,8 +156,21 @@ async def relay(
         partner.id, kind, payload, couple_id=me.couple_id, dedupe_key=f"relay:{event_id}"
     )
     return Relayed(
-        event_id, Person(me.id, me.first_name), Person(partner.id, partner.first_name), note
+        event_id,
+        Person(me.id, me.first_name),
+        Person(partner.id, partner.first_name),
+        note,
+        asleep=await is_asleep(work, partner),
     )
+
+
+async def is_asleep(work: Work, person: User) -> bool:
+    """Whether ``person`` is in their own quiet hours right now (the outbox's rule too)."""
+    if person.timezone is None:
+        return False
+    rows = await nudge_settings.ritual_rows(work.session, person.id)
+    policy = policy_from_rows(person.timezone, person.quiet_hours, None, rows)
+    return quiet_ends_at(work.now, person.timezone, policy.quiet) is not None
 
 
 def clean_note(note: str | None) -> str | None:

@@ -10,6 +10,7 @@ transaction with :meth:`Work.owe`; the caller sends them after the commit.
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ class Work:
     me: User
     #: Outbox rows written so far; the bot wakes the sender after the commit when non-zero.
     owed: int = field(default=0)
+    #: Draws nudge times when a settings change plans the rest of the day at once.
+    rng: random.Random = field(default_factory=random.Random)
 
     async def owe(
         self,
@@ -80,6 +83,7 @@ async def unit_of_work(
     now: datetime,
     update_id: int | None = None,
     register: bool = True,
+    rng: random.Random | None = None,
 ) -> AsyncIterator[Work]:
     """One transaction for one update from ``user_id``; commits when the block ends cleanly.
 
@@ -88,7 +92,8 @@ async def unit_of_work(
     registers its sender; a button (``register=False``) only works for someone the bot
     knows — after ``/forget_me`` an old button must not bring the person back — and raises
     :class:`Stranger` otherwise. Without a ``first_name`` (tools, tests) the person must be
-    known already.
+    known already. ``rng`` draws nudge times planned right away (the planner's own, so tests
+    that fix it fix these too).
     """
     async with db.transaction() as session:
         if update_id is not None:
@@ -102,7 +107,7 @@ async def unit_of_work(
             me = known
         else:
             me = await users.upsert(session, user_id, first_name, now)
-        yield Work(session, now, me)
+        yield Work(session, now, me) if rng is None else Work(session, now, me, rng=rng)
 
 
 async def claim_update(db: Database, update_id: int, now: datetime) -> None:

@@ -98,8 +98,7 @@ WINDOW_CURRENT: Final = (
 )
 CURRENTLY_OFF: Final = " (it's switched off right now)"
 WINDOW_SET: Final = (
-    "Done ✨ Your {name} nudge will come between <b>{start}</b> and <b>{end}</b>, "
-    "starting with the next one."
+    "Done ✨ Your {name} nudge will come between <b>{start}</b> and <b>{end}</b>, {share}."
 )
 WINDOW_SET_BUT_OFF: Final = "It's switched off at the moment — /rituals turns it on."
 BEDTIME_CURRENT: Final = (
@@ -107,8 +106,20 @@ BEDTIME_CURRENT: Final = (
     "it{off}.\nTo change it, send e.g. <code>/bedtime 22:30</code>."
 )
 BEDTIME_SET: Final = (
-    "Done 🌙 Bedtime nudges will come around <b>{bedtime}</b> (give or take 15 minutes), "
-    "starting with the next one."
+    "Done 🌙 Bedtime nudges will come around <b>{bedtime}</b> (give or take 15 minutes), {share}."
+)
+NEXT_ONE: Final = "Next one: <b>{day}</b> between <b>{start}</b> and <b>{end}</b>."
+NEXT_NONE: Final = "None is planned in the next two weeks."
+TODAY: Final = "today"
+TOMORROW: Final = "tomorrow"
+SHARE_DAILY: Final = "every day"
+SHARE_ALMOST: Final = "almost every day"
+SHARE_WEEKLY: Final = "about {n} days a week"
+SHARE_ONE: Final = "about 1 day a week"
+SHARE_NONE: Final = "not for now"
+SUMMARY_TURNS: Final = (
+    "🔁 At most {cap} nudges a day, so your {n} rituals take turns: each one comes on "
+    "its own days, as shown."
 )
 QUIET_CURRENT: Final = (
     "Your quiet hours are <b>{start}–{end}</b>: I never write then.\n"
@@ -189,6 +200,7 @@ PAUSE_INVALID: Final[dict[TimeParseReason, str]] = {
 
 # --- Button answers (short pop-ups) -------------------------------------------------------
 ANSWER_ON: Final = "{name}: on ✅"
+ANSWER_ON_SHARE: Final = "{name}: on ✅ — {share}. {next}"
 ANSWER_OFF: Final = "{name}: off"
 ANSWER_PAUSED: Final = "Paused through {day} ⏸"
 ANSWER_RESUMED: Final = "Nudges are back on ▶️"
@@ -242,6 +254,12 @@ def with_notes(text: str, settings: NudgeSettings) -> str:
     return "\n\n".join(notes)
 
 
+SUMMARY_RELAYS_SILENT = "🌙 Your partner's messages in quiet hours: arrive silently"
+SUMMARY_RELAYS_WAIT = "🌙 Your partner's messages in quiet hours: wait until they end"
+BUTTON_RELAYS_WAIT = "🌙 Hold them till morning"
+BUTTON_RELAYS_SILENT = "🔕 Let them in silently"
+ANSWER_RELAYS_WAIT = "Messages in your quiet hours will wait until they end 🌙"
+ANSWER_RELAYS_SILENT = "Messages in your quiet hours will arrive silently 🔕"
 SUMMARY_DIGEST_ON = "📊 Sunday digest: on"
 SUMMARY_DIGEST_OFF = "📊 Sunday digest: off"
 BUTTON_DIGEST_OFF = "📊 No Sunday digest"
@@ -267,11 +285,18 @@ def summary(settings: NudgeSettings) -> str:
             line = SUMMARY_RITUAL.format(
                 mark=mark, name=RITUAL_NAMES[pref.ritual], window=window_label(pref.window)
             )
-        lines.append(line if pref.enabled else line + SUMMARY_OFF_SUFFIX)
+        if not pref.enabled:
+            line += SUMMARY_OFF_SUFFIX
+        elif (share := share_of(pref.ritual, settings)) is not None:
+            line += f" · {share}"
+        lines.append(line)
+    if settings.taking_turns:
+        lines.append(SUMMARY_TURNS.format(cap=settings.daily_cap, n=settings.taking_turns))
     if settings.quiet is None:
         lines.append(SUMMARY_QUIET_OFF)
     else:
         lines.append(SUMMARY_QUIET.format(window=window_label(settings.quiet)))
+        lines.append(SUMMARY_RELAYS_WAIT if settings.relays_wait else SUMMARY_RELAYS_SILENT)
     if settings.paused_through is not None:
         lines.append(SUMMARY_PAUSED.format(day=day_label(settings.paused_through)))
     else:
@@ -286,9 +311,62 @@ def summary(settings: NudgeSettings) -> str:
     return "\n".join(lines)
 
 
+def share_label(days_in_fortnight: int) -> str:
+    """On how many of the next 14 days a ritual is planned, said as a person would."""
+    if days_in_fortnight >= 14:
+        return SHARE_DAILY
+    if days_in_fortnight >= 12:
+        return SHARE_ALMOST
+    if days_in_fortnight <= 0:
+        return SHARE_NONE
+    per_week = (days_in_fortnight + 1) // 2
+    return SHARE_ONE if per_week == 1 else SHARE_WEEKLY.format(n=per_week)
+
+
+def share_of(ritual: Ritual, settings: NudgeSettings) -> str | None:
+    count = settings.days_in_fortnight(ritual)
+    return None if count is None else share_label(count)
+
+
+def when_label(day: date, today: date | None) -> str:
+    if day == today:
+        return TODAY
+    if today is not None and (day - today).days == 1:
+        return TOMORROW
+    return f"on {day_label(day)}"
+
+
+def next_one(ritual: Ritual, settings: NudgeSettings) -> str | None:
+    """ "Next one: today between 14:02 and 14:05." (None when there is nothing to say)."""
+    if settings.timezone is None or not settings.preference(ritual).enabled:
+        return None
+    if ritual in settings.blocked:
+        return None  # the blocked warning says why
+    upcoming = settings.next_of(ritual)
+    if upcoming is None:
+        return NEXT_NONE
+    return NEXT_ONE.format(
+        day=when_label(upcoming.day, settings.today),
+        start=clock(upcoming.start),
+        end=clock(upcoming.end),
+    )
+
+
 def rituals_view(settings: NudgeSettings) -> str:
+    lines = [RITUALS_TITLE]
+    shares = [
+        f"{RITUAL_NAMES[pref.ritual]}: {share}"
+        for pref in settings.rituals
+        if pref.enabled and (share := share_of(pref.ritual, settings)) is not None
+    ]
+    if shares:
+        lines += ["", *shares]
+    if settings.taking_turns:
+        lines.append(SUMMARY_TURNS.format(cap=settings.daily_cap, n=settings.taking_turns))
     warning = blocked_warning(settings)
-    return RITUALS_TITLE if warning is None else f"{RITUALS_TITLE}\n\n{warning}"
+    if warning is not None:
+        lines += ["", warning]
+    return "\n".join(lines)
 
 
 def ritual_button(ritual: Ritual, enabled: bool) -> str:
@@ -309,10 +387,15 @@ def window_current(ritual: Ritual, settings: NudgeSettings) -> str:
 def window_set(ritual: Ritual, settings: NudgeSettings) -> str:
     pref = settings.preference(ritual)
     text = WINDOW_SET.format(
-        name=RITUAL_NAMES[ritual], start=clock(pref.window.start), end=clock(pref.window.end)
+        name=RITUAL_NAMES[ritual],
+        start=clock(pref.window.start),
+        end=clock(pref.window.end),
+        share=share_of(ritual, settings) or SHARE_DAILY,
     )
     if not pref.enabled:
         text = f"{text} {WINDOW_SET_BUT_OFF}"
+    elif (upcoming := next_one(ritual, settings)) is not None:
+        text = f"{text}\n{upcoming}"
     return with_notes(text, settings)
 
 
@@ -330,9 +413,13 @@ def bedtime_current(settings: NudgeSettings) -> str:
 
 
 def bedtime_set(settings: NudgeSettings) -> str:
-    text = BEDTIME_SET.format(bedtime=clock(settings.bedtime))
+    text = BEDTIME_SET.format(
+        bedtime=clock(settings.bedtime), share=share_of(Ritual.BEDTIME, settings) or SHARE_DAILY
+    )
     if not settings.preference(Ritual.BEDTIME).enabled:
         text = f"{text} {WINDOW_SET_BUT_OFF}"
+    elif (upcoming := next_one(Ritual.BEDTIME, settings)) is not None:
+        text = f"{text}\n{upcoming}"
     return with_notes(text, settings)
 
 
@@ -376,5 +463,15 @@ def pause_invalid(reason: TimeParseReason, typed: str) -> str:
     return f"{fmt(template, text=echo(typed))} {NOTHING_CHANGED}"
 
 
-def toggled(ritual: Ritual, enabled: bool) -> str:
-    return (ANSWER_ON if enabled else ANSWER_OFF).format(name=RITUAL_NAMES[ritual])
+def toggled(ritual: Ritual, enabled: bool, settings: NudgeSettings | None = None) -> str:
+    """The pop-up after a tap in /rituals: on, how often, and when the next one comes."""
+    name = RITUAL_NAMES[ritual]
+    if not enabled:
+        return ANSWER_OFF.format(name=name)
+    share = None if settings is None else share_of(ritual, settings)
+    upcoming = None if settings is None else next_one(ritual, settings)
+    if share is None:
+        return ANSWER_ON.format(name=name)
+    # A pop-up is plain text: no HTML.
+    plain = (upcoming or "").replace("<b>", "").replace("</b>", "")
+    return ANSWER_ON_SHARE.format(name=name, share=share, next=plain).strip()

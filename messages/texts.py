@@ -168,6 +168,8 @@ NOT_PAIRED = "This works once you're paired with your partner 💌 Tap below to 
 MOMENT_MENU = "Which small moment did you share? 💛"
 MOMENT_ALREADY_LOGGED = "Already logged — thank you! 💛"
 THINKING_SENT = "Sent 💌 {partner} will see that you're thinking of them."
+#: Any relay while the partner is in their quiet hours (no pronouns: we don't know them).
+SENT_WHILE_ASLEEP = "Sent 💌 {partner} is asleep 🌙 — it will be waiting for {partner}."
 THINKING_RECEIVED = "💭 <b>{name}</b> is thinking of you."
 THINKING_RECEIVED_NOTE = "💭 <b>{name}</b> is thinking of you:\n\n<i>“{note}”</i>"
 THINKING_NOTE_TOO_LONG = (

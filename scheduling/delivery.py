@@ -84,6 +84,13 @@ class Verdict:
     status: str
 
 
+@dataclass(frozen=True, slots=True)
+class Postpone:
+    """The re-check's other answer: not now, at ``until`` (no attempt is used up)."""
+
+    until: datetime
+
+
 class Source(Protocol):
     """A table of things to send, and the rules that are its own."""
 
@@ -97,8 +104,9 @@ class Source(Protocol):
         """A page of due rows after ``after`` in (due time, id) order, with re-check data."""
         ...
 
-    async def prepare(self, due: Due, now: datetime) -> Outgoing | Verdict:
-        """The message to send now, or the row's final status when it is not needed."""
+    async def prepare(self, due: Due, now: datetime) -> Outgoing | Verdict | Postpone:
+        """The message to send now, the row's final status when it is not needed, or when
+        to try again (a relay waiting for the end of its receiver's quiet hours)."""
         ...
 
 
@@ -116,6 +124,7 @@ class DeliveryReport:
     blocked: int = 0
     failed: int = 0
     lost: int = 0  # another process claimed the row first
+    postponed: int = 0  # put off until later (a relay waiting for the receiver's morning)
     by_status: dict[str, int] = field(default_factory=dict)
 
     def count(self, status: str) -> None:
@@ -132,7 +141,7 @@ class DeliveryReport:
 
 _COUNTERS: Final = (
     "sent", "maybe", "expired", "skipped", "missed", "capped", "retried", "blocked", "failed",
-    "lost",
+    "lost", "postponed",
 )  # fmt: skip
 
 
@@ -249,6 +258,10 @@ class Deliveries:
             writer.finish(table, Finish(row.id, {"status": prepared.status}, None))
             report.count(prepared.status)
             return
+        if isinstance(prepared, Postpone):  # still waiting: its status and attempts stay
+            writer.finish(table, Finish(row.id, {"due_at": prepared.until}, None))
+            report.postponed += 1
+            return
         try:
             claimed = await writer.claim(table, row.id)
         except Exception:  # logged by the writer; the row is still due, nothing was sent
@@ -266,14 +279,14 @@ class Deliveries:
             writer.sending -= 1
         await self._record(table, row, result, report)
 
-    async def _prepare(self, source: Source, row: Due) -> Outgoing | Verdict:
+    async def _prepare(self, source: Source, row: Due) -> Outgoing | Verdict | Postpone:
         """The re-check, then pacing: a row waiting for its slot is still just due."""
         try:
             prepared = await source.prepare(row, self.clock())
         except Exception:  # one bad row must not stop everyone else's
             log.exception("could not prepare %s %s for %s", source.table.name, row.id, row.chat_id)
             return Verdict("failed")
-        if self.limiter is not None and not isinstance(prepared, Verdict):
+        if self.limiter is not None and not isinstance(prepared, Verdict | Postpone):
             await self.limiter.acquire(row.chat_id)
         return prepared
 

@@ -4,7 +4,7 @@ Runs as a periodic job in every bot process; the unique (person, day, ritual) ke
 second process's plan a no-op, and ``planned_through`` lets it skip people fast.
 
 A million people take well under a minute (bench/bench_planning.py): people with equal
-settings share one :class:`~scheduling.planner.DayTemplate`, so each costs a few random
+settings share one :class:`~domain.values.planner.DayTemplate`, so each costs a few random
 draws; rows go in at the driver level, a page a statement; and the database writes one page
 while the next is read and planned.
 """
@@ -12,7 +12,6 @@ while the next is read and planned.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import gc
 import random
 from collections.abc import Iterator, Mapping
@@ -24,14 +23,13 @@ from types import MappingProxyType
 from typing import Final
 
 from domain.values.kinds import Ritual
+from domain.values.planner import DayTemplate, dates_to_plan, day_template, draw_day
 from domain.values.preferences import policy_from_rows
-from scheduling.planner import DayTemplate, dates_to_plan, day_template, draw_day
 from storage import nudges
 from storage.database import Database
 from storage.nudges import NewNudge, PlanningRow
 
 SLICE = 1_000  # people planned between two turns of the event loop (about 10 ms)
-SUNDAY = 6
 _VALUES: Final[Mapping[Ritual, str]] = MappingProxyType({r: r.value for r in Ritual})
 _NOTHING_IGNORED: Final[Mapping[Ritual, int]] = MappingProxyType({})
 
@@ -67,9 +65,7 @@ def _cached_template(
     On Sundays the weekly digest counts inside the daily cap, so one nudge fewer is planned.
     """
     policy = policy_from_rows(timezone, quiet_hours, paused_until, settings)
-    if gets_digest and day.weekday() == SUNDAY:
-        policy = dataclasses.replace(policy, daily_cap=max(policy.daily_cap - 1, 0))
-    return day_template(policy, day)
+    return day_template(policy, day, sunday_digest=gets_digest)
 
 
 @lru_cache(maxsize=1024)

@@ -80,6 +80,8 @@ class OutgoingNotice:
     chat_id: int
     kind: Delivery
     payload: dict[str, Any] = field(default_factory=dict)
+    #: Sent without a sound: the receiver is in their quiet hours (``disable_notification``).
+    silent: bool = False
 
 
 Outgoing = OutgoingNudge | OutgoingDigest | OutgoingNotice

@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.values.kinds import Delivery, Ritual
-from scheduling.delivery import Due, Verdict
-from scheduling.planner import is_still_deliverable
+from domain.values.planner import is_still_deliverable
+from domain.values.policy import quiet_ends_at
+from domain.values.preferences import policy_from_rows
+from scheduling.delivery import Due, Postpone, Verdict
 from scheduling.sender import OutgoingNotice, OutgoingNudge
 from storage import delivery, nudges, outbox
 from storage.delivery_models import OutboxMessage, OutboxStatus
@@ -113,7 +115,7 @@ class OutboxSource:
         people = await outbox.receivers(session, list({m.chat_id for m in page}))
         return [Due(m.id, m.chat_id, m.due_at, m.attempt, (m, people.get(m.chat_id))) for m in page]
 
-    async def prepare(self, due: Due, now: datetime) -> OutgoingNotice | Verdict:
+    async def prepare(self, due: Due, now: datetime) -> OutgoingNotice | Verdict | Postpone:
         message, person = due.context
         assert isinstance(message, OutboxMessage)
         try:
@@ -132,4 +134,24 @@ class OutboxSource:
         if now - message.created_at > OUTBOX_MAX_AGE:
             log.warning("outbox %s could not go out for a day; giving up", message.id)
             return Verdict(OutboxStatus.FAILED)
-        return OutgoingNotice(message.id, message.chat_id, kind, json.loads(message.payload))
+        # Quiet hours protect from the partner too: silently, or in the morning.
+        quiet_end = receiver_quiet_ends_at(person, now)
+        if quiet_end is not None and person.wait_for_morning and kind in RELAYS:
+            return Postpone(quiet_end)
+        payload = json.loads(message.payload)
+        return OutgoingNotice(
+            message.id, message.chat_id, kind, payload, silent=quiet_end is not None
+        )
+
+
+#: What a partner sends; notices about the pairing itself never wait (they go silently).
+RELAYS: Final = frozenset({Delivery.THINKING, Delivery.LOVE_BACK, Delivery.APPRECIATION})
+
+
+def receiver_quiet_ends_at(person: Receiver, now: datetime) -> datetime | None:
+    """When the receiver's quiet hours end, if they are in them right now."""
+    if person.timezone is None:
+        return None
+    bedtime = () if person.bedtime_window is None else (("bedtime", None, person.bedtime_window),)
+    policy = policy_from_rows(person.timezone, person.quiet_hours, None, bedtime)
+    return quiet_ends_at(now, person.timezone, policy.quiet)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.delivery_models import ProcessedUpdate
@@ -13,11 +13,6 @@ from storage.sql import insert_ignoring_duplicates
 
 class AlreadyHandled(Exception):
     """This update was handled before (a redelivery, or a copy racing the first)."""
-
-
-async def seen(session: AsyncSession, update_id: int) -> bool:
-    statement = select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
-    return (await session.execute(statement)).first() is not None
 
 
 async def record(session: AsyncSession, update_id: int, now: datetime) -> None:

@@ -68,6 +68,9 @@ class User(Base):
     planned_through: Mapped[date | None] = mapped_column(Date)
     # "No Sunday digest, thanks" (issue #4); the weekly reflection on request still works.
     digest_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A relay from the partner during this person's quiet hours: False (the default) sends
+    # it silently, True keeps it until their quiet hours end (issue #9).
+    relays_wait_for_morning: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Couple(Base):

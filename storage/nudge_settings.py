@@ -7,7 +7,8 @@ which behaves the same on SQLite and PostgreSQL; callers lock the person's ``use
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -85,3 +86,65 @@ async def forget_future_plans(session: AsyncSession, user_id: int, now: datetime
     )
     await session.execute(update(User).where(User.id == user_id).values(planned_through=None))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def ignored_counts(session: AsyncSession, user_id: int) -> dict[str, int]:
+    """``ritual -> ignored nudges in a row`` where not zero (the back-off's memory)."""
+    statement = select(RitualSetting.ritual, RitualSetting.ignored_in_a_row).where(
+        RitualSetting.user_id == user_id, RitualSetting.ignored_in_a_row > 0
+    )
+    return {ritual: count for ritual, count in await session.execute(statement)}
+
+
+async def kept_nudges(
+    session: AsyncSession, user_id: int, since: date
+) -> list[tuple[date, str, str]]:
+    """``(local date, ritual, status)`` of the person's nudge rows from ``since`` on."""
+    statement = select(Nudge.local_date, Nudge.ritual, Nudge.status).where(
+        Nudge.user_id == user_id, Nudge.local_date >= since
+    )
+    return [(day, ritual, status) for day, ritual, status in await session.execute(statement)]
+
+
+#: ``(ritual, local date, due at, window end at, phrasing)`` of one nudge to plan.
+PlannedRow = tuple[str, date, datetime, datetime, int]
+
+
+async def plan_now(
+    session: AsyncSession,
+    user: User,
+    rows: Iterable[PlannedRow],
+    *,
+    skip: Sequence[tuple[date, str]],
+    through: date,
+) -> int:
+    """Store one person's freshly planned nudges and mark them planned through ``through``.
+
+    The caller holds the person's row lock (:func:`lock_user`), which the bulk planner's
+    mark takes too; ``skip`` lists the (day, ritual) rows that exist already, so the unique
+    (person, day, ritual) key is never hit. Returns how many rows were stored.
+    """
+    assert user.couple_id is not None
+    existing = set(skip)
+    stored = 0
+    for ritual, day, due_at, window_end_at, phrasing in rows:
+        if (day, ritual) in existing:
+            continue
+        session.add(
+            Nudge(
+                user_id=user.id,
+                couple_id=user.couple_id,
+                ritual=ritual,
+                local_date=day,
+                due_at=due_at,
+                window_end_at=window_end_at,
+                status=NudgeStatus.PLANNED,
+                attempt=0,
+                phrasing=phrasing,
+                snoozed=False,
+            )
+        )
+        stored += 1
+    user.planned_through = through
+    await session.flush()
+    return stored

@@ -11,7 +11,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.delivery_models import OPEN_OUTBOX, OutboxMessage, OutboxStatus
-from storage.models import User
+from storage.models import RitualSetting, User
 
 
 async def enqueue(
@@ -87,11 +87,27 @@ class Receiver(NamedTuple):
     user_id: int
     couple_id: int | None
     is_active: bool
+    timezone: str | None = None
+    quiet_hours: str | None = None
+    #: Their stored bedtime window: default quiet hours make room for a late bedtime.
+    bedtime_window: str | None = None
+    wait_for_morning: bool = False
 
 
 async def receivers(session: AsyncSession, chat_ids: Sequence[int]) -> dict[int, Receiver]:
+    bedtime = and_(RitualSetting.user_id == User.id, RitualSetting.ritual == "bedtime")
     rows = await session.execute(
-        select(User.id, User.couple_id, User.is_active).where(User.id.in_(list(chat_ids)))
+        select(
+            User.id,
+            User.couple_id,
+            User.is_active,
+            User.timezone,
+            User.quiet_hours,
+            RitualSetting.window,
+            User.relays_wait_for_morning,
+        )
+        .outerjoin(RitualSetting, bedtime)
+        .where(User.id.in_(list(chat_ids)))
     )
     return {row[0]: Receiver(*row) for row in rows}
 

@@ -78,3 +78,32 @@ def _migrate(connection: Connection, direction: str, revision: str) -> None:
     config = alembic_config()
     config.attributes["connection"] = connection
     getattr(command, direction)(config, revision)
+
+
+async def test_0007_lets_relays_in_quiet_hours_arrive_silently_by_default(
+    database_url: str,
+) -> None:
+    """Everyone already there gets the default (silently); the downgrade drops the column."""
+    db = Database.from_url(database_url)
+    try:
+        async with db.engine.begin() as connection:
+            await connection.run_sync(_migrate, "upgrade", "0006")
+            await connection.execute(
+                text(
+                    "INSERT INTO users (id, first_name, is_active, created_at)"
+                    " VALUES (7, 'Ada', true, '2026-11-26 09:00:00')"
+                )
+            )
+            await connection.run_sync(_migrate, "upgrade", "0007")
+            waits = await connection.scalar(
+                text("SELECT relays_wait_for_morning FROM users WHERE id = 7")
+            )
+            assert waits in (False, 0)
+            await connection.run_sync(_migrate, "downgrade", "0006")
+            columns = await connection.run_sync(
+                lambda c: {col["name"] for col in inspect(c).get_columns("users")}
+            )
+            assert "relays_wait_for_morning" not in columns
+            await connection.run_sync(_migrate, "upgrade", "head")
+    finally:
+        await db.dispose()

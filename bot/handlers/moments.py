@@ -82,7 +82,8 @@ async def thinking_note(update: Update, context: BotContext, note: str) -> list[
         return [say(update, texts.fmt(texts.THINKING_NOTE_TOO_LONG, limit=NOTE_MAX_LENGTH))]
     if isinstance(result, NotPaired):
         return [say(update, texts.NOT_PAIRED, reply_markup=keyboards.invite())]
-    return [say(update, texts.fmt(texts.THINKING_SENT, partner=result.partner.first_name))]
+    sent = texts.SENT_WHILE_ASLEEP if result.asleep else texts.THINKING_SENT
+    return [say(update, texts.fmt(sent, partner=result.partner.first_name))]
 
 
 async def love_back(update: Update, context: BotContext) -> list[Reply]:
@@ -95,6 +96,12 @@ async def love_back(update: Update, context: BotContext) -> list[Reply]:
     if isinstance(result, Stale):
         return stale(query)
     return [
-        answer(query, texts.fmt(texts.LOVE_BACK_SENT, partner=result.partner.first_name)),
+        answer(
+            query,
+            texts.fmt(
+                texts.SENT_WHILE_ASLEEP if result.asleep else texts.LOVE_BACK_SENT,
+                partner=result.partner.first_name,
+            ),
+        ),
         edit(query, original_text(query) + texts.LOVE_BACK_DONE_SUFFIX),
     ]

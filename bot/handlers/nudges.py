@@ -33,7 +33,10 @@ async def nudge_tapped(update: Update, context: BotContext) -> list[Reply]:
 
 
 def _outcome(original: str, result: Answered) -> str:
-    outcome = texts.fmt(copy.OUTCOME[result.action], partner=result.partner.first_name)
+    template = copy.OUTCOME[result.action]
+    if result.relayed is not None and result.relayed.asleep:
+        template = texts.SENT_WHILE_ASLEEP
+    outcome = texts.fmt(template, partner=result.partner.first_name)
     return f"{original}\n\n{outcome}"
 
 
@@ -48,6 +51,8 @@ async def written_for_nudge(
     if isinstance(result, Stale):
         return [say(update, texts.DIDNT_UNDERSTAND)]
     partner = result.relayed.partner.first_name
+    if result.relayed.asleep:
+        return [say(update, texts.fmt(texts.SENT_WHILE_ASLEEP, partner=partner))]
     if result.ritual is Ritual.DINNER_APPRECIATION:
         return [say(update, texts.fmt(copy.APPRECIATION_SENT, partner=partner))]
     return [say(update, texts.fmt(texts.THINKING_SENT, partner=partner))]

@@ -42,6 +42,11 @@ def menu_keyboard(settings: NudgeSettings) -> InlineKeyboardMarkup:
         if settings.sunday_digest
         else _button(words.BUTTON_DIGEST_ON, Action.DIGEST_ON)
     )
+    relays = (
+        _button(words.BUTTON_RELAYS_SILENT, Action.RELAYS_SILENT)
+        if settings.relays_wait
+        else _button(words.BUTTON_RELAYS_WAIT, Action.RELAYS_WAIT)
+    )
     return InlineKeyboardMarkup(
         [
             [
@@ -49,6 +54,7 @@ def menu_keyboard(settings: NudgeSettings) -> InlineKeyboardMarkup:
                 _button(words.BUTTON_RITUALS, Action.RITUALS),
             ],
             [pause_or_resume, digest],
+            [relays],
         ]
     )
 
@@ -199,7 +205,7 @@ async def settings_button(update: Update, context: BotContext) -> list[Reply]:
             enabled = data.action is Action.TURN_ON
             settings = await nudge_settings.set_enabled(work, data.ritual, enabled)
             return [
-                answer(query, words.toggled(data.ritual, enabled)),
+                answer(query, words.toggled(data.ritual, enabled, settings)),
                 _edit(query, words.rituals_view(settings), rituals_keyboard(settings)),
             ]
         case Action.PAUSE:
@@ -212,6 +218,12 @@ async def settings_button(update: Update, context: BotContext) -> list[Reply]:
         case Action.RESUME:
             await nudge_settings.resume(work)
             return _show(query, await nudge_settings.load_settings(work), words.ANSWER_RESUMED)
+        case Action.RELAYS_WAIT | Action.RELAYS_SILENT:
+            # Named by the state it sets, like the digest: a double tap is harmless.
+            wait = data.action is Action.RELAYS_WAIT
+            settings = await nudge_settings.set_relays_wait(work, wait)
+            toast = words.ANSWER_RELAYS_WAIT if wait else words.ANSWER_RELAYS_SILENT
+            return _show(query, settings, toast)
         case Action.DIGEST_ON | Action.DIGEST_OFF:
             # The button names the state it sets, so a double tap or an old menu is harmless.
             on = data.action is Action.DIGEST_ON

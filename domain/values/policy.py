@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
@@ -35,6 +35,17 @@ DEFAULT_WINDOWS: Final[Mapping[Ritual, LocalWindow]] = MappingProxyType(
     }
 )
 DEFAULT_ENABLED: Final[frozenset[Ritual]] = frozenset(Ritual) - {Ritual.SIX_SECOND_KISS}
+#: The order rituals take turns in when more are on than the daily cap allows.
+PRIORITY: Final[tuple[Ritual, ...]] = (
+    Ritual.MIDDAY_THINKING,
+    Ritual.BEDTIME,
+    Ritual.DINNER_APPRECIATION,
+    Ritual.MORNING_HUG,
+    Ritual.SIX_SECOND_KISS,
+)
+SUNDAY: Final = 6
+#: How far ahead the settings promise what will come ("about 4 days a week").
+PROMISE_DAYS: Final = 14
 
 
 @lru_cache(maxsize=1024)
@@ -59,6 +70,26 @@ def bedtime_window(bedtime: time) -> LocalWindow:
 def in_quiet_hours(local_time: time, quiet: LocalWindow | None) -> bool:
     """Whether a wall-clock time is inside quiet hours (``[start, end)``; None = never)."""
     return quiet is not None and quiet.contains(local_time)
+
+
+def quiet_ends_at(now: datetime, timezone: str, quiet: LocalWindow | None) -> datetime | None:
+    """When the quiet hours ``now`` falls in end (aware UTC), in the person's own zone.
+
+    None when ``now`` is not in quiet hours (or there are none).
+    """
+    if now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    if quiet is None:
+        return None
+    zone = zone_for(timezone)
+    local = now.astimezone(zone)
+    if not quiet.contains(local.time()):
+        return None
+    end_day = local.date()
+    if quiet.crosses_midnight and local.time() >= quiet.start:
+        end_day += timedelta(days=1)
+    end = datetime.combine(end_day, quiet.end, tzinfo=zone).astimezone(UTC)
+    return max(end, now.astimezone(UTC))
 
 
 @lru_cache(maxsize=256)
@@ -210,3 +241,57 @@ def snoozed_due_at(
     if in_quiet_hours(local, policy.quiet):
         return None
     return None if policy.is_paused_at(due) else due
+
+
+# --- What is planned on which day: the one rule -------------------------------------------
+
+
+def cap_on(policy: NudgePolicy, local_date: date, *, sunday_digest: bool = False) -> int:
+    """The day's cap: on Sundays the weekly digest takes one of its places."""
+    if sunday_digest and local_date.weekday() == SUNDAY:
+        return max(policy.daily_cap - 1, 0)
+    return policy.daily_cap
+
+
+@lru_cache(maxsize=4096)
+def schedulable(policy: NudgePolicy) -> tuple[Ritual, ...]:
+    """Enabled rituals with some window minutes outside quiet hours, in :data:`PRIORITY`."""
+    blocked = quiet_blocked_rituals(policy)
+    return tuple(r for r in PRIORITY if policy.preference(r).enabled and r not in blocked)
+
+
+def rituals_on(
+    policy: NudgePolicy, local_date: date, *, sunday_digest: bool = False
+) -> tuple[Ritual, ...]:
+    """The rituals planned on ``local_date``, before anything the person does changes it.
+
+    The one rule the planner plans by and the settings promise by. When more rituals are
+    on than the cap allows they take turns, day by day (by the date's ordinal), in
+    :data:`PRIORITY` order: over ``n`` days each of ``n`` rituals comes ``cap`` times. On a
+    Sunday with the digest, the cap is one lower and the one left out rotates by week.
+    Run-time skips (back-off, already done today, a pause) come on top of this.
+    """
+    candidates = schedulable(policy)
+    cap = cap_on(policy, local_date, sunday_digest=sunday_digest)
+    n = len(candidates)
+    if n <= cap:
+        return candidates
+    if cap <= 0:
+        return ()
+    ordinal = local_date.toordinal()
+    first = (ordinal * policy.daily_cap) % n if n > policy.daily_cap else (ordinal // 7) % n
+    picked = {candidates[(first + j) % n] for j in range(cap)}
+    return tuple(r for r in candidates if r in picked)
+
+
+def days_promised(
+    policy: NudgePolicy, start: date, *, sunday_digest: bool = False, days: int = PROMISE_DAYS
+) -> dict[Ritual, int]:
+    """On how many of the ``days`` from ``start`` each ritual is planned (by :func:`rituals_on`)."""
+    counts = dict.fromkeys(Ritual, 0)
+    for offset in range(days):
+        for ritual in rituals_on(
+            policy, start + timedelta(days=offset), sunday_digest=sunday_digest
+        ):
+            counts[ritual] += 1
+    return counts

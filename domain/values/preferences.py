@@ -18,6 +18,7 @@ from domain.values.kinds import Ritual
 from domain.values.policy import (
     BEDTIME_SPREAD_MINUTES,
     DEFAULT_BEDTIME,
+    DEFAULT_DAILY_CAP,
     DEFAULT_ENABLED,
     DEFAULT_WINDOWS,
     NudgePolicy,
@@ -149,6 +150,15 @@ def last_paused_day(paused_until: datetime, timezone: str | None) -> date:
 
 
 @dataclass(frozen=True, slots=True)
+class NextNudge:
+    """When a ritual's next nudge comes, in the person's own wall-clock time."""
+
+    day: date
+    start: time
+    end: time
+
+
+@dataclass(frozen=True, slots=True)
 class NudgeSettings:
     """One person's settings as they stand, ready to be shown; the result of every change.
 
@@ -163,9 +173,30 @@ class NudgeSettings:
     blocked: frozenset[Ritual]
     paired: bool
     sunday_digest: bool = True  # the weekly reflection on Sunday evening (issue #4)
+    daily_cap: int = DEFAULT_DAILY_CAP
+    #: Per ritual (in ``Ritual`` order): on how many of the next 14 days it is planned.
+    fortnight: tuple[int, ...] = ()
+    #: Per ritual (in ``Ritual`` order): when its next nudge comes (None: none coming).
+    next_up: tuple[NextNudge | None, ...] = ()
+    today: date | None = None  # the person's local date, to say "today" or "tomorrow"
+    #: A partner's message in quiet hours waits until they end (else: arrives silently).
+    relays_wait: bool = False
 
     def preference(self, ritual: Ritual) -> RitualPreference:
         return self.rituals[_ORDER.index(ritual)]
+
+    def days_in_fortnight(self, ritual: Ritual) -> int | None:
+        """On how many of the next 14 days ``ritual`` is planned (None: not known)."""
+        return self.fortnight[_ORDER.index(ritual)] if self.fortnight else None
+
+    def next_of(self, ritual: Ritual) -> NextNudge | None:
+        return self.next_up[_ORDER.index(ritual)] if self.next_up else None
+
+    @property
+    def taking_turns(self) -> int:
+        """How many rituals take turns for the cap's places (0: everyone comes daily)."""
+        on = sum(1 for count in self.fortnight if count)
+        return on if on > self.daily_cap else 0
 
     @property
     def bedtime(self) -> time:

@@ -6,6 +6,7 @@ start afresh for that person only: their future planned nudges go, everything el
 
 from __future__ import annotations
 
+import random
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
@@ -25,6 +26,7 @@ from domain.pairing import NewInvite, Paired
 from domain.values import preferences
 from domain.values.clock import ManualClock
 from domain.values.kinds import Ritual
+from domain.values.planner import plan_day
 from domain.values.policy import DEFAULT_QUIET, default_policy, quiet_blocked_rituals
 from domain.values.preferences import NudgeSettings, policy_from_rows
 from domain.values.timeparse import (
@@ -451,13 +453,30 @@ async def test_a_change_forgets_future_plans_but_keeps_what_was_sent(
 
     await CHANGES[change](db, now)
 
-    assert await _nudges(db) == {
+    kept = {
         (ALICE, "morning_hug", today): NudgeStatus.SENT,  # already sent today: kept
         (ALICE, "bedtime", today): NudgeStatus.PLANNED,  # overdue: the dispatcher's to settle
         (ALICE, "dinner_appreciation", today): NudgeStatus.SENDING,  # being sent right now
         (BOB, "midday_thinking", today): NudgeStatus.PLANNED,  # the partner is untouched
     }
-    assert await _planned_through(db, ALICE) is None
+    # The rest of today and tomorrow is planned again at once, by the new settings; what
+    # is kept is not planned twice.
+    policy = await _policy(db, ALICE)
+    fresh = {
+        (ALICE, n.ritual.value, n.local_date): NudgeStatus.PLANNED
+        for day in (today, tomorrow)
+        for n in plan_day(policy, day, random.Random(0), not_before=now, sunday_digest=True)
+    }
+    assert await _nudges(db) == {**fresh, **kept}
+    if change == "pause":
+        assert fresh == {}
+    else:
+        assert {k for k in fresh if k[2] == tomorrow}  # something is coming tomorrow
+    async with db.transaction() as session:
+        rows = (await session.execute(select(Nudge).where(Nudge.user_id == ALICE))).scalars()
+        new = [n for n in rows if (ALICE, n.ritual, n.local_date) not in kept]
+    assert (new and all(n.due_at > now for n in new)) or change == "pause"
+    assert await _planned_through(db, ALICE) == tomorrow  # the periodic planner skips her
     assert await _planned_through(db, BOB) == tomorrow
 
 
@@ -632,6 +651,7 @@ async def test_settings_menu_and_ritual_toggles(db: Database, clock: ManualClock
         words.BUTTON_RITUALS,
         words.BUTTON_PAUSE,
         words.BUTTON_DIGEST_OFF,
+        words.BUTTON_RELAYS_WAIT,
     }
 
     await alice.command(handlers.rituals_command)

@@ -201,6 +201,7 @@ async def test_rituals_toggle_and_menu_over_http(
         words.BUTTON_RITUALS,
         words.BUTTON_PAUSE,
         words.BUTTON_DIGEST_OFF,
+        words.BUTTON_RELAYS_WAIT,
     ]
 
     assert (await tap(alice, words.BUTTON_RITUALS, message_id=menu.message_id)).text is None
@@ -208,18 +209,24 @@ async def test_rituals_toggle_and_menu_over_http(
     off_kiss = words.ritual_button(Ritual.SIX_SECOND_KISS, False)
     assert off_kiss in menu.button_texts
     answer = await tap(alice, off_kiss, message_id=menu.message_id)
-    assert answer.text == words.toggled(Ritual.SIX_SECOND_KISS, True)
+    # Five rituals, three places a day: they take turns, and the pop-up says how often.
+    assert answer.text is not None
+    assert answer.text.startswith(words.toggled(Ritual.SIX_SECOND_KISS, True))
+    assert "about 4 days a week" in answer.text and "Next one:" in answer.text
     await alice.wait_for_edit(menu.message_id)
     on_kiss = words.ritual_button(Ritual.SIX_SECOND_KISS, True)
     assert on_kiss in menu.button_texts
     assert (await policy_of(db, alice.id)).preference(Ritual.SIX_SECOND_KISS).enabled
     assert not (await policy_of(db, bob.id)).preference(Ritual.SIX_SECOND_KISS).enabled
 
-    # The change dropped Alice's planned nudge, and only hers.
+    # The change replanned Alice's rest of today and tomorrow at once, and only hers.
     async with db.transaction() as session:
-        left = (await session.execute(select(Nudge.user_id))).scalars().all()
-    assert left == [bob.id]
-    assert (await user_row(db, alice.id)).planned_through is None
+        left = (await session.execute(select(Nudge.user_id, Nudge.due_at))).all()
+    assert [due for who, due in left if who == bob.id] == [clock() + timedelta(hours=3)]
+    alices = [due for who, due in left if who == alice.id]
+    assert alices and clock() + timedelta(hours=3) not in alices
+    assert all(due > clock() for due in alices)
+    assert (await user_row(db, alice.id)).planned_through == date(2026, 11, 27)
     assert (await user_row(db, bob.id)).planned_through == date(2026, 11, 27)
 
     # Off again; replaying that same button (a double tap) leaves it off.

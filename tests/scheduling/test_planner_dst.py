@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from domain.values.kinds import Ritual
+from domain.values.planner import PlannedNudge, plan_day
 from domain.values.policy import NudgePolicy, default_policy
 from domain.values.windows import LocalWindow
-from scheduling.planner import PlannedNudge, plan_day
 from tests.scheduling.oracle import at, existing_minutes, local, wall_seconds
 
 BERLIN, NEW_YORK = "Europe/Berlin", "America/New_York"

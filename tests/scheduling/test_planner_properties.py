@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.values.kinds import Ritual
+from domain.values.planner import plan_day
 from domain.values.policy import NudgePolicy, allowed_spans, default_policy, in_quiet_hours
 from domain.values.windows import LocalWindow
-from scheduling.planner import plan_day
 from tests.scheduling.oracle import exists, local, wall_seconds
 
 ZONES = [

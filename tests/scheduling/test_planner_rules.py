@@ -11,15 +11,23 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from domain.values.kinds import Ritual
-from domain.values.policy import NudgePolicy, default_policy, quiet_blocked_rituals, snoozed_due_at
-from domain.values.windows import LocalWindow
-from scheduling.planner import (
+from domain.values.planner import (
     BACKOFF_AFTER,
     dates_to_plan,
     is_still_deliverable,
     local_today,
     plan_day,
 )
+from domain.values.policy import (
+    DEFAULT_ENABLED,
+    PRIORITY,
+    NudgePolicy,
+    default_policy,
+    quiet_blocked_rituals,
+    rituals_on,
+    snoozed_due_at,
+)
+from domain.values.windows import LocalWindow
 from tests.scheduling.oracle import at, local
 
 BERLIN = "Europe/Berlin"
@@ -42,42 +50,49 @@ def rituals(policy: NudgePolicy, day: date = DAY, seed: int = 0, **kwargs: objec
 # --- daily cap and priority -------------------------------------------------------------
 
 
-def test_default_cap_keeps_midday_bedtime_and_dinner_in_time_order() -> None:
-    plan = plan_day(default_policy(BERLIN), DAY, random.Random(1))
-    assert [n.ritual for n in plan] == [
-        Ritual.MIDDAY_THINKING,
-        Ritual.DINNER_APPRECIATION,
-        Ritual.BEDTIME,
-    ]
-    assert all(n.local_date == DAY for n in plan)
+def test_default_rituals_take_turns_so_each_one_really_comes() -> None:
+    """Four rituals on and three places a day: over four days each comes on three."""
+    policy = default_policy(BERLIN)
+    days = [DAY + timedelta(days=k) for k in range(4)]
+    seen: Counter[Ritual] = Counter()
+    for day in days:
+        plan = plan_day(policy, day, random.Random(1))
+        assert len(plan) == 3 and all(n.local_date == day for n in plan)
+        assert [n.due_at for n in plan] == sorted(n.due_at for n in plan)
+        assert {n.ritual for n in plan} == set(rituals_on(policy, day))
+        seen.update(n.ritual for n in plan)
+    assert seen == dict.fromkeys(DEFAULT_ENABLED, 3)  # the morning hug too
 
 
-@pytest.mark.parametrize(
-    ("cap", "expected"),
-    [
-        (0, set()),
-        (1, {Ritual.MIDDAY_THINKING}),
-        (2, {Ritual.MIDDAY_THINKING, Ritual.BEDTIME}),
-        (
-            4,
-            {
-                Ritual.MIDDAY_THINKING,
-                Ritual.BEDTIME,
-                Ritual.DINNER_APPRECIATION,
-                Ritual.MORNING_HUG,
-            },
-        ),
-        (5, set(Ritual)),
-    ],
-)
-def test_cap_priority(cap: int, expected: set[Ritual]) -> None:
+@pytest.mark.parametrize("cap", [0, 1, 2, 3, 4, 5])
+def test_with_all_five_on_each_ritual_gets_cap_days_out_of_five(cap: int) -> None:
     policy = policy_with(daily_cap=cap).with_enabled(Ritual.SIX_SECOND_KISS, True)
-    assert set(rituals(policy)) == expected
+    seen: Counter[Ritual] = Counter()
+    for k in range(5):
+        planned = rituals(policy, DAY + timedelta(days=k))
+        assert len(planned) == cap
+        seen.update(planned)
+    assert seen == (dict.fromkeys(Ritual, cap) if cap else {})
 
 
-def test_cap_slot_freed_by_a_skipped_ritual_goes_to_the_next_priority() -> None:
+def test_turns_follow_the_priority_order() -> None:
+    policy = policy_with(daily_cap=1).with_enabled(Ritual.SIX_SECOND_KISS, True)
+    ordinal = DAY.toordinal()
+    first = DAY - timedelta(days=ordinal % 5)  # the day the turn starts at the top
+    assert [rituals(policy, first + timedelta(days=k)) for k in range(5)] == [
+        [ritual] for ritual in PRIORITY
+    ]
+
+
+def test_a_skipped_ritual_leaves_its_place_empty() -> None:
+    """Skips are about what the person did: they never bring in a ritual whose turn it isn't."""
     policy = policy_with(daily_cap=1)
-    assert rituals(policy, done_today=frozenset({Ritual.MIDDAY_THINKING})) == [Ritual.BEDTIME]
+    day = next(
+        d
+        for d in (DAY + timedelta(days=k) for k in range(4))
+        if rituals(policy, d) == [Ritual.MIDDAY_THINKING]
+    )
+    assert rituals(policy, day, done_today=frozenset({Ritual.MIDDAY_THINKING})) == []
 
 
 def test_midday_skipped_when_thinking_of_you_already_sent() -> None:
@@ -146,7 +161,9 @@ def test_bedtime_spilling_past_midnight_belongs_to_the_planned_date() -> None:
 
 
 def test_planning_two_dates_gives_each_its_own_bedtime() -> None:
-    policy = default_policy("Asia/Tokyo", bedtime=time(0, 0))  # 23:45-00:15
+    policy = dataclasses.replace(  # every ritual every day: no turns to take
+        default_policy("Asia/Tokyo", bedtime=time(0, 0)), daily_cap=5
+    )  # 23:45-00:15
     rng = random.Random(5)
     beds = [
         n
@@ -241,7 +258,7 @@ def test_not_before_drops_finished_windows_and_draws_from_the_rest() -> None:
 
 
 def test_same_seed_same_plan_and_fresh_times_every_day() -> None:
-    policy = default_policy(BERLIN)
+    policy = policy_with(daily_cap=4)
     assert plan_day(policy, DAY, random.Random(7)) == plan_day(policy, DAY, random.Random(7))
     assert plan_day(policy, DAY, random.Random(7)) != plan_day(policy, DAY, random.Random(8))
     rng = random.Random(7)

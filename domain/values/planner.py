@@ -26,20 +26,14 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from domain.values.kinds import Ritual
-from domain.values.policy import NudgePolicy, allowed_spans, zone_for
+from domain.values.policy import PRIORITY, NudgePolicy, allowed_spans, rituals_on, zone_for
 from domain.values.windows import DAY_SECONDS, LocalWindow
 
 #: Ignored nudges in a row after which a ritual is only planned every other day.
 BACKOFF_AFTER: Final = 3
-#: Which rituals survive the daily cap, most important first.
-PRIORITY: Final[tuple[Ritual, ...]] = (
-    Ritual.MIDDAY_THINKING,
-    Ritual.BEDTIME,
-    Ritual.DINNER_APPRECIATION,
-    Ritual.MORNING_HUG,
-    Ritual.SIX_SECOND_KISS,
-)
-
+#: Phrasings rotate by ``(date ordinal + person) % PHRASING_CYCLE``; every ritual's number
+#: of phrasings divides it, so the bulk planner's ``% count`` picks the same one.
+PHRASING_CYCLE: Final = 2520
 _NO_IGNORES: Final[Mapping[Ritual, int]] = MappingProxyType({})
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL: Final = _EPOCH.date().toordinal()
@@ -259,19 +253,24 @@ class DayTemplate:
     paused_until: int | None  # epoch second, or None
 
 
-def day_template(policy: NudgePolicy, local_date: date) -> DayTemplate:
-    """Map each enabled ritual's window on ``local_date`` to drawable UTC minutes."""
+def day_template(
+    policy: NudgePolicy, local_date: date, *, sunday_digest: bool = False
+) -> DayTemplate:
+    """Map the rituals planned on ``local_date`` (:func:`rituals_on`) to drawable UTC minutes.
+
+    ``sunday_digest``: the person gets the Sunday digest, which takes a place of the cap.
+    """
     candidates = []
+    chosen = rituals_on(policy, local_date, sunday_digest=sunday_digest)
     for rank, ritual in enumerate(PRIORITY):
-        pref = policy.preference(ritual)
-        if not pref.enabled:
+        if ritual not in chosen:
             continue
-        window = pref.window
+        window = policy.preference(ritual).window
         pieces = _window_pieces(policy.timezone, local_date, window.start, window.end, policy.quiet)
         if pieces:
             candidates.append((rank, ritual, pieces, min(first for first, _, _ in pieces)))
     paused = None if policy.paused_until is None else _epoch_ceil(policy.paused_until)
-    return DayTemplate(local_date, tuple(candidates), policy.daily_cap, paused)
+    return DayTemplate(local_date, tuple(candidates), len(chosen), paused)
 
 
 def draw_day(
@@ -284,8 +283,9 @@ def draw_day(
 ) -> list[tuple[Ritual, datetime, datetime]]:
     """Draw one person's ``(ritual, due_at, window_end_at)`` from a shared template.
 
-    The rules are :func:`plan_day`'s. Rituals are tried most important first and drawing
-    stops at the daily cap, so the ones the cap would drop cost nothing.
+    The rules are :func:`plan_day`'s. The template holds only the rituals of the day
+    (:func:`~domain.values.policy.rituals_on`), so the cap is already applied; a ritual
+    skipped here (back-off, done today, paused) leaves its place empty.
     """
     cap = template.daily_cap
     if cap <= 0:
@@ -319,18 +319,20 @@ def plan_day(
     ignored_in_a_row: Mapping[Ritual, int] = _NO_IGNORES,
     not_before: datetime | None = None,
     active: bool = True,
+    sunday_digest: bool = False,
 ) -> list[PlannedNudge]:
     """Plan ``local_date``'s nudges for one person, sorted by ``due_at``.
 
     Skipped: disabled rituals, rituals in ``done_today`` (a "thinking of you" already sent
     means no midday prompt), rituals backing off, windows that are wholly quiet, nudges
-    due before ``policy.paused_until`` or before ``not_before``.  Then the daily cap keeps
-    the first rituals of :data:`PRIORITY`.  ``active=False`` (unpaired) plans nothing.
+    due before ``policy.paused_until`` or before ``not_before``, and the rituals whose turn
+    it is not (:func:`~domain.values.policy.rituals_on`: when more are on than the daily
+    cap, they take turns).  ``active=False`` (unpaired) plans nothing.
     """
     if not active:
         return []
     drawn = draw_day(
-        day_template(policy, local_date),
+        day_template(policy, local_date, sunday_digest=sunday_digest),
         rng,
         done_today=done_today,
         ignored_in_a_row=ignored_in_a_row,
@@ -347,3 +349,52 @@ def is_still_deliverable(window_end_at: datetime, now: datetime) -> bool:
     _require_aware(window_end_at, "window_end_at")
     _require_aware(now, "now")
     return now < window_end_at
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """When the next nudge of one ritual can come: a day, and the stretch it is drawn from.
+
+    ``start`` and ``end`` are aware UTC: the first drawable minute and the end of the last.
+    """
+
+    local_date: date
+    start: datetime
+    end: datetime
+
+
+def next_opening(
+    policy: NudgePolicy,
+    ritual: Ritual,
+    now: datetime,
+    *,
+    sunday_digest: bool = False,
+    ignored_in_a_row: Mapping[Ritual, int] = _NO_IGNORES,
+    taken: frozenset[date] = frozenset(),
+    horizon: int = 15,
+) -> Opening | None:
+    """The next day (from today, within ``horizon`` days) the planner plans ``ritual``.
+
+    The same templates and clipping as planning (after ``now``, after a pause, back-off),
+    so a nudge planned for that day is drawn inside ``[start, end)``. ``taken``: local
+    dates whose nudge of this ritual is already out (sent or answered). None: none coming.
+    """
+    _require_aware(now, "now")
+    floor = _epoch_ceil(now)
+    if policy.paused_until is not None:
+        floor = max(floor, _epoch_ceil(policy.paused_until))
+    today = local_today(now, policy.timezone)
+    for offset in range(horizon):
+        day = today + timedelta(days=offset)
+        if day in taken or is_backing_off(ritual, day, ignored_in_a_row):
+            continue
+        template = day_template(policy, day, sunday_digest=sunday_digest)
+        for _, candidate, pieces, _ in template.candidates:
+            if candidate is not ritual:
+                continue
+            clipped = _clip(pieces, floor)
+            if clipped:
+                start = min(first for first, _, _ in clipped)
+                end = max(first + count * 60 for first, count, _ in clipped)
+                return Opening(day, _from_epoch(start), _from_epoch(end))
+    return None
