@@ -148,6 +148,9 @@ def load_sqlite(path: Path, sizes: Sizes) -> None:
     con.execute("PRAGMA synchronous=OFF")
     con.execute("PRAGMA cache_size=-2000000")  # 2 GB of page cache for the index inserts
     created = NOW.strftime(SQLITE_TIME)
+    # Paired when their history begins: the reflection counts from the pairing on, and a
+    # couple paired under three days ago gets no digest.
+    paired = (NOW - HISTORY).strftime(SQLITE_TIME)
     con.executemany(
         "INSERT INTO users (id, first_name, timezone, couple_id, is_active, created_at,"
         " digest_opt_out) VALUES (?, ?, ?, ?, 1, ?, 0)",
@@ -158,7 +161,7 @@ def load_sqlite(path: Path, sizes: Sizes) -> None:
     )
     con.executemany(
         "INSERT INTO couples (id, first_id, second_id, created_at) VALUES (?, ?, ?, ?)",
-        ((c, 2 * c - 1, 2 * c, created) for c in range(1, sizes.couples + 1)),
+        ((c, 2 * c - 1, 2 * c, paired) for c in range(1, sizes.couples + 1)),
     )
     rows = (
         (couple, actor, kind, source, when.strftime(SQLITE_TIME))
@@ -225,7 +228,7 @@ async def load_postgres(dsn: str, sizes: Sizes) -> None:
             INSERT INTO couples (id, first_id, second_id, created_at)
             SELECT c, 2 * c - 1, 2 * c, $1 FROM generate_series(1, $2::int) AS c
             """,
-            NOW,
+            NOW - HISTORY,  # paired when their history begins (see load_sqlite)
             sizes.couples,
         )
         await con.execute("SELECT setval('couples_id_seq', $1::int)", sizes.couples)
