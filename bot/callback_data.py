@@ -13,12 +13,13 @@ Keyboards build buttons with :meth:`CallbackData.pack`, handlers read them with
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import types
 import typing
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, cast
 
 from domain.values.kinds import MomentKind, NudgeAction, Ritual
 
@@ -57,7 +58,7 @@ class CallbackData:
         parts = tail.split(":", len(fields) - 1) if tail else []
         if len(parts) > len(fields):
             return None
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cast(type, cls))
         values: dict[str, Any] = {}
         for index, field in enumerate(fields):
             if index >= len(parts):
@@ -74,6 +75,12 @@ class CallbackData:
     def pattern(cls) -> str:
         """The ``CallbackQueryHandler`` pattern that routes this kind of button."""
         return rf"^{VERSION}:{re.escape(cls.prefix)}(:|$)"
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """Field types, resolved once per button class (``get_type_hints`` evaluates strings)."""
+    return typing.get_type_hints(cls)
 
 
 def _encode(value: object) -> str:
