@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, TextClause, bindparam, select, update
+from sqlalchemy import Table, TextClause, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.delivery_models import OPEN_OUTBOX, OutboxMessage, OutboxStatus
@@ -57,31 +57,6 @@ OUTBOX = DeliveryTable(
     OPEN_OUTBOX,
     has_message_id=True,
 )
-
-
-async def claim(
-    session: Connection,
-    table: DeliveryTable,
-    ids: Sequence[int],
-    *,
-    now: datetime,
-    lease_until: datetime,
-    owner: str,
-) -> set[int]:
-    """Claim those of ``ids`` that are still due and free; returns the ids now ours."""
-    t = table.table
-    free = (
-        select(t.c.id)
-        .where(t.c.id.in_(list(ids)), t.c.status == table.pending, t.c.due_at <= now)
-        .with_for_update(skip_locked=True)
-    )
-    rows = await session.execute(
-        update(t)
-        .where(t.c.id.in_(free.scalar_subquery()))
-        .values(status=SENDING, lease_until=lease_until, lease_owner=owner, attempt=t.c.attempt + 1)
-        .returning(t.c.id)
-    )
-    return {row[0] for row in rows}
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from asyncpg.exceptions import UniqueViolationError
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import outbox
@@ -29,6 +29,7 @@ from storage.models import (
     RitualSetting,
     User,
 )
+from storage.sql import due_in_order
 from storage.types import sqlite_text
 
 
@@ -274,11 +275,8 @@ async def due_page(
         Nudge.status == NudgeStatus.PLANNED,
         Nudge.due_at <= now,
     )
-    if after is not None:
-        statement = statement.where(
-            or_(Nudge.due_at > after[0], and_(Nudge.due_at == after[0], Nudge.id > after[1]))
-        )
-    rows = await session.execute(statement.order_by(Nudge.due_at, Nudge.id).limit(limit))
+    page = due_in_order(statement, Nudge.due_at, Nudge.id, after, limit)
+    rows = await session.execute(page)
     return [DueNudge._make(row) for row in rows]
 
 

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.delivery_models import OPEN_OUTBOX, OutboxMessage, OutboxStatus
 from storage.models import RitualSetting, User
+from storage.sql import due_in_order
 
 
 async def enqueue(
@@ -68,16 +69,8 @@ async def due_page(
         OutboxMessage.status == OutboxStatus.PENDING,
         OutboxMessage.due_at <= now,
     )
-    if after is not None:
-        statement = statement.where(
-            or_(
-                OutboxMessage.due_at > after[0],
-                and_(OutboxMessage.due_at == after[0], OutboxMessage.id > after[1]),
-            )
-        )
-    rows = await session.scalars(
-        statement.order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
-    )
+    page = due_in_order(statement, OutboxMessage.due_at, OutboxMessage.id, after, limit)
+    rows = await session.scalars(page)
     return list(rows)
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import and_, insert, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,3 +28,15 @@ def insert_ignoring_duplicates(
     if dialect == "sqlite":
         return sqlite.insert(model).on_conflict_do_nothing()
     return insert(model)
+
+
+def due_in_order(
+    statement: Any, due_at: Any, row_id: Any, after: tuple[datetime, int] | None, limit: int
+) -> Any:
+    """One page of a due-rows query in (due time, id) order, after the last row of the page
+    before (``after``): a keyset page, so pages never skip or repeat rows."""
+    if after is not None:
+        statement = statement.where(
+            or_(due_at > after[0], and_(due_at == after[0], row_id > after[1]))
+        )
+    return statement.order_by(due_at, row_id).limit(limit)

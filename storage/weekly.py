@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConnectionEvent, Couple, Nudge, User
-from storage.sql import insert_ignoring_duplicates
+from storage.sql import due_in_order, insert_ignoring_duplicates
 from storage.weekly_models import DigestStatus, WeeklyDigest
 
 #: A nudge's local date is within a day of its UTC send time (zones span 26 hours), and a
@@ -223,7 +223,7 @@ async def due_digests(
     """One page of digests due by ``now``, in (due time, id) order after ``after``.
 
     Read without locking; each is claimed on its own right before it is sent
-    (``storage.delivery.claim``).
+    (``storage.delivery.GroupStatements.claim``).
     """
     statement = select(
         WeeklyDigest.id,
@@ -232,16 +232,8 @@ async def due_digests(
         WeeklyDigest.due_at,
         WeeklyDigest.attempt,
     ).where(WeeklyDigest.status == DigestStatus.PLANNED, WeeklyDigest.due_at <= now)
-    if after is not None:
-        statement = statement.where(
-            or_(
-                WeeklyDigest.due_at > after[0],
-                and_(WeeklyDigest.due_at == after[0], WeeklyDigest.id > after[1]),
-            )
-        )
-    rows = await session.execute(
-        statement.order_by(WeeklyDigest.due_at, WeeklyDigest.id).limit(limit)
-    )
+    page = due_in_order(statement, WeeklyDigest.due_at, WeeklyDigest.id, after, limit)
+    rows = await session.execute(page)
     return [DueDigest(*row) for row in rows]
 
 

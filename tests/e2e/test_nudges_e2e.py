@@ -20,7 +20,6 @@ from domain.values.kinds import NudgeAction, Ritual
 from messages import settings as words
 from scheduling.delivery import LEASE, Deliveries
 from scheduling.sources import NudgeSource
-from storage import delivery
 from storage import nudges as nudge_queries
 from storage.database import Database
 from storage.models import ConnectionEvent, Nudge, NudgeStatus, User
@@ -294,14 +293,19 @@ async def test_restart_mid_dispatch_loses_and_doubles_nothing(harness: Harness) 
         deliverable = await nudge_queries.due_page(session, h.clock(), None, 100)
         assert len(deliverable) >= 2
         in_flight = deliverable[0]  # the crashed process's send, possibly written
-        ours = await delivery.claim(
-            session,
-            delivery.NUDGES,
-            [in_flight.id],
-            now=h.clock(),
-            lease_until=h.clock() + LEASE,
-            owner="crashed-process",
+        # What the crashed process's claim left behind: the row under its lease.
+        claimed = await session.execute(
+            update(Nudge)
+            .where(Nudge.id == in_flight.id, Nudge.status == NudgeStatus.PLANNED)
+            .values(
+                status=NudgeStatus.SENDING,
+                lease_until=h.clock() + LEASE,
+                lease_owner="crashed-process",
+                attempt=Nudge.attempt + 1,
+            )
+            .returning(Nudge.id)
         )
+        ours = set(claimed.scalars())
     assert ours == {in_flight.id}
     report = await h.nudges.dispatch()  # the restarted process: the rest go out at once
     assert report.sent == len(deliverable) - 1
