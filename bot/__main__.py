@@ -1,11 +1,13 @@
-"""``microconnect`` / ``python -m bot``: check the settings, migrate, and poll for updates."""
+"""``microconnect`` / ``python -m bot``: check the settings, migrate, then take updates by
+polling (the default) or by webhook (``--webhook`` or ``MODE=webhook``)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from pydantic import ValidationError
 from telegram import Bot
@@ -16,16 +18,21 @@ from bot import log_setup
 from bot.aiohttp_request import AiohttpRequest
 from bot.app import build_application
 from bot.settings import Settings
+from bot.web.runner import run
 from storage.database import Database, create_engine
 from storage.migrate import upgrade_to_head
 
 log = logging.getLogger("microconnect")
 
 
-def load_settings() -> Settings:
-    """Settings, or a one-line explanation and exit code 2 (never a traceback, never the token)."""
+def load_settings(argv: Sequence[str] = ()) -> Settings:
+    """Settings, or a one-line explanation and exit code 2 (never a traceback, never the token).
+
+    ``--webhook`` is ``MODE=webhook``; everything else comes from the environment.
+    """
+    overrides: dict[str, Any] = {"mode": "webhook"} if "--webhook" in argv else {}
     try:
-        return Settings()  # values come from the environment
+        return Settings(**overrides)
     except ValidationError as error:
         problems = "; ".join(
             f"{'_'.join(str(p) for p in e['loc']).upper()}: "
@@ -93,8 +100,14 @@ async def prepare_database(url: str) -> None:
 
 
 def main() -> None:
-    settings = load_settings()
-    log_setup.configure(settings.log_level, settings.telegram_bot_token.get_secret_value())
+    settings = load_settings(sys.argv[1:])
+    secret = settings.webhook_secret
+    log_setup.configure(
+        settings.log_level,
+        settings.telegram_bot_token.get_secret_value(),
+        *([secret.get_secret_value()] if secret else []),
+        json=settings.log_format == "json",
+    )
     try:
         asyncio.run(prepare_database(settings.database_url))
     except Exception as error:  # e.g. the database is unreachable
@@ -106,10 +119,10 @@ def main() -> None:
         raise SystemExit(3) from None
     log.info("database schema is up to date")
     asyncio.run(wait_for_telegram(settings))
-    log.info("starting to poll Telegram")
+    log.info("starting in %s mode", settings.mode)
     application = build_application(settings, Database.from_url(settings.database_url))
     # Telegram going away later is retried by PTB itself, with back-off.
-    application.run_polling(drop_pending_updates=False, bootstrap_retries=-1)
+    asyncio.run(run(application, settings))
 
 
 if __name__ == "__main__":

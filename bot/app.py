@@ -24,6 +24,7 @@ from bot.aiohttp_request import AiohttpRequest
 from bot.context import BotApplication, BotContext, Services
 from bot.handlers import account, help, moments, nudges, onboarding, pairing, sharing, weekly
 from bot.handlers import settings as settings_handlers
+from bot.observed import ObservedApplication
 from bot.rate_limiter import TelegramRateLimiter
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
@@ -51,8 +52,8 @@ def build_application(
     rng: random.Random | None = None,
     run_jobs: bool = True,
     limiter: SendRateLimiter | None = None,
-) -> BotApplication:
-    """A ready-to-run Application.
+) -> ObservedApplication:
+    """A ready-to-run Application (without an updater in webhook mode: Telegram POSTs).
 
     ``clock`` and ``rng`` are injectable so tests can move time and fix the draws;
     ``run_jobs=False`` leaves the periodic nudge jobs to the caller (tests tick them);
@@ -65,8 +66,9 @@ def build_application(
     # Telegram's limits, so they share the pacing.
     if limiter is None:
         limiter = SendRateLimiter()
-    application: BotApplication = (
+    builder = (
         ApplicationBuilder()
+        .application_class(ObservedApplication)
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
@@ -84,8 +86,11 @@ def build_application(
         .concurrent_updates(True)
         .post_init(_post_init)
         .post_stop(_post_stop)
-        .build()
     )
+    if settings.mode == "webhook":
+        builder = builder.updater(None)
+    application = builder.build()
+    assert isinstance(application, ObservedApplication)
     deliveries = Deliveries(
         db,
         TelegramSender(application.bot),

@@ -26,6 +26,7 @@ from domain.values.kinds import Delivery, MomentKind
 from messages import nudges as nudge_copy
 from messages import texts
 from messages.rituals import MOMENTS_BY_KIND
+from scheduling.metrics import TELEGRAM_ERRORS
 from scheduling.sender import (
     Outcome,
     Outgoing,
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 def translate(error: TelegramError) -> SendResult:
     """The one translation of a Telegram error into what the engine does about it."""
     detail = f"{type(error).__name__}: {error.message}"
+    TELEGRAM_ERRORS.labels(type(error).__name__).inc()
     if isinstance(error, RetryAfter):
         return SendResult(
             Outcome.RETRY_AFTER, retry_after=_seconds(error.retry_after), detail=detail

@@ -11,17 +11,15 @@ and sends nothing; an update that fails half-way leaves nothing behind.
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import Update
 
 from bot.context import BotContext
+from bot.observed import note
 from domain.work import AlreadyHandled, Stranger, unit_of_work
 from messages import texts
-
-log = logging.getLogger(__name__)
 
 #: One call to Telegram, made after the commit.
 Reply = Callable[[], Awaitable[object]]
@@ -49,16 +47,18 @@ def in_unit_of_work(handler: Handler) -> Callback:
                 context.work = work
                 replies = await handler(update, context)
         except AlreadyHandled:
-            log.info("update %s was handled before; nothing to do", update.update_id)
+            note("repeat")
             return
         except Stranger:
             assert update.callback_query is not None
+            note("stranger")
             await update.callback_query.answer(texts.SAY_START_FIRST)
             return
         finally:
             context.work = None
         if work.owed and services.nudges is not None:
             services.nudges.wake()
+        note("handled")  # committed: replying may still fail, and then it is "failed"
         for reply in replies:
             await reply()
 

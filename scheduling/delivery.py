@@ -43,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.values.clock import Clock
 from domain.values.kinds import Delivery
+from scheduling.metrics import DELIVERIES
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.sender import Outcome, Outgoing, Sender, SendResult
 from storage import delivery, nudges, outbox
@@ -179,6 +180,12 @@ class Deliveries:
         self._writer = _Writer(self, group=group, window=group_window)
         self._passes: dict[str, asyncio.Lock] = {}
         self._in_flight: dict[str, asyncio.Semaphore] = {}
+        self._stopping = False
+
+    def stop_claiming(self) -> None:
+        """Shutting down: claim no more rows (they stay due for the next process); the sends
+        in flight finish and their outcomes are recorded, so passes end within seconds."""
+        self._stopping = True
 
     async def close(self) -> None:
         """Record what is pending and give the held connection back (shutting down)."""
@@ -204,6 +211,7 @@ class Deliveries:
             )
             report.maybe += expired
             report.expired += expired
+            DELIVERIES.labels(source.table.name, "maybe").inc(expired)
         queue: asyncio.Queue[Due | None] = asyncio.Queue(maxsize=self.page)
         workers = self.concurrency
         limit = source.in_flight
@@ -213,7 +221,7 @@ class Deliveries:
         async def produce() -> None:
             after: tuple[datetime, int] | None = None
             try:
-                while True:
+                while not self._stopping:
                     async with self.db.transaction() as session:
                         rows = await source.due(session, self.clock(), after, self.page)
                     for row in rows:
@@ -257,10 +265,15 @@ class Deliveries:
         if isinstance(prepared, Verdict):
             writer.finish(table, Finish(row.id, {"status": prepared.status}, None))
             report.count(prepared.status)
+            DELIVERIES.labels(table.name, prepared.status).inc()
             return
         if isinstance(prepared, Postpone):  # still waiting: its status and attempts stay
             writer.finish(table, Finish(row.id, {"due_at": prepared.until}, None))
             report.postponed += 1
+            DELIVERIES.labels(table.name, "postponed").inc()
+            return
+        if self._stopping:  # never claimed: still due, for whoever runs next
+            writer.changed()
             return
         try:
             claimed = await writer.claim(table, row.id)
@@ -339,6 +352,7 @@ class Deliveries:
             case Outcome.BLOCKED:
                 await self._blocked(table, row)
                 report.blocked += 1
+                DELIVERIES.labels(table.name, "blocked").inc()
                 return
             case Outcome.REJECTED:
                 log.warning(
@@ -350,6 +364,8 @@ class Deliveries:
                 )
                 values = {"status": "failed"}
                 report.count("failed")
+        retried = values["status"] == table.pending
+        DELIVERIES.labels(table.name, "retried" if retried else values["status"]).inc()
         self._writer.finish(table, Finish(row.id, values, self.owner))
 
     async def _blocked(self, table: DeliveryTable, row: Due) -> None:

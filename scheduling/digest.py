@@ -43,6 +43,7 @@ from domain.values.weekly_summary import DAYS_IN_WEEK, week_start_for
 from domain.weekly import weekly_reflection, zone_of
 from messages.weekly_chart import render_chart
 from scheduling.delivery import Deliveries, DeliveryReport, Due, Verdict
+from scheduling.metrics import DIGESTS_PLANNED
 from scheduling.sender import OutgoingDigest
 from storage import delivery, weekly
 from storage.database import Database
@@ -151,6 +152,7 @@ async def plan_digests(
                 ]
                 await weekly.add_planned_digests(session, rows)
             report.planned += len(rows)
+            DIGESTS_PLANNED.inc(len(rows))
             if len(people) < PAGE:
                 break
             after = people[-1]

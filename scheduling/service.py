@@ -18,6 +18,7 @@ from domain.values.clock import Clock
 from messages.nudges import PHRASING_COUNTS
 from scheduling.delivery import Deliveries, DeliveryReport
 from scheduling.digest import DigestReport, DigestSource, run_digests
+from scheduling.metrics import NUDGES_PLANNED
 from scheduling.planning import PlanningReport, plan_pending
 from scheduling.sources import NudgeSource, OutboxSource
 from storage import inbox, nudges
@@ -63,6 +64,7 @@ class NudgeService:
 
     async def plan(self) -> PlanningReport:
         report = await plan_pending(self.db, self.clock(), self.rng, phrasings=PHRASING_COUNTS)
+        NUDGES_PLANNED.inc(report.nudges)
         if report.nudges:
             log.info("planned %d nudges for %d people", report.nudges, report.people)
         return report
@@ -107,6 +109,11 @@ class NudgeService:
         """Wait until the outbox pass that :meth:`wake` started (if any) has finished."""
         while (waker := self._waker) is not None:
             await asyncio.shield(waker)
+
+    def stop_claiming(self) -> None:
+        """The first step of a graceful stop: no new sends start; those in flight finish."""
+        self._closed = True
+        self.deliveries.stop_claiming()
 
     async def close(self) -> None:
         """Stop waking; cancel a pass in progress (its rows stay due, or end as "maybe")."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.delivery_models import OPEN_OUTBOX, OutboxMessage, OutboxStatus
@@ -117,3 +117,20 @@ async def cancel_open_to(session: AsyncSession, chat_id: int) -> None:
         .values(status=OutboxStatus.SKIPPED)
         .execution_options(synchronize_session=False)
     )
+
+
+class Backlog(NamedTuple):
+    """What the outbox still owes: how many rows, and since when the oldest."""
+
+    depth: int
+    oldest: datetime | None
+
+
+async def backlog(session: AsyncSession) -> Backlog:
+    """The open rows (pending or in flight), for the operator's ``/metrics``."""
+    depth, oldest = (
+        await session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(OPEN_OUTBOX)
+        )
+    ).one()
+    return Backlog(int(depth), oldest)

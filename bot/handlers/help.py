@@ -12,6 +12,7 @@ from bot.handlers.nudges import written_for_nudge
 from bot.handlers.onboarding import typed_timezone
 from bot.handlers.sharing import moment_note_typed, offer_text
 from bot.handlers.weekly import weekly_question
+from bot.observed import note
 from bot.unit_of_work import Reply
 from domain.values import conversation
 from domain.values.conversation import AwaitingMomentNote, AwaitingTimezone, AwaitingWords
@@ -63,7 +64,9 @@ async def not_private(update: Update, context: BotContext) -> None:
     try:
         await claim_update(context.services.db, update.update_id, context.services.clock())
     except AlreadyHandled:
+        note("repeat")
         return
+    note("handled")
     await message(update).reply_text(texts.PRIVATE_ONLY)
 
 

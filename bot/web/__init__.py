@@ -1,0 +1,1 @@
+"""The bot's web side: Telegram's webhook, ``/healthz`` and ``/metrics`` (Starlette)."""
