@@ -34,7 +34,7 @@ WEBHOOK_UPDATES = (UpdateType.MESSAGE, UpdateType.CALLBACK_QUERY)
 GRACE_SECONDS = 10
 
 
-class _Server(uvicorn.Server):
+class WebServer(uvicorn.Server):
     """uvicorn without its own signal handlers: the runner stops it, in its order."""
 
     @contextlib.contextmanager
@@ -49,7 +49,7 @@ async def run(application: ObservedApplication, settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     try:
-        server, listening = _web_server(application, settings) or (None, None)
+        server, listening = web_server(application, settings) or (None, None)
     except OSError as error:  # the port is taken, say: one line, not a traceback
         raise SystemExit(f"microconnect: cannot start the web server: {error}") from None
     async with application:  # initialize(), and shutdown() at the end
@@ -92,11 +92,14 @@ def _port(settings: Settings) -> int | None:
     return settings.web_port if settings.mode == "webhook" else settings.metrics_port
 
 
-def _web_server(
-    application: ObservedApplication, settings: Settings
-) -> tuple[_Server, socket.socket] | None:
-    """The server and its listening socket, bound now: a port in use is an OSError here,
-    before anything started, not an exit from inside uvicorn."""
+def web_server(
+    application: ObservedApplication,
+    settings: Settings,
+    *,
+    listening: socket.socket | None = None,
+) -> tuple[WebServer, socket.socket] | None:
+    """The server and its listening socket, bound now (unless given): a port in use is an
+    OSError here, before anything started, not an exit from inside uvicorn."""
     port = _port(settings)
     if port is None:
         return None
@@ -115,10 +118,11 @@ def _web_server(
         timeout_graceful_shutdown=GRACE_SECONDS,
     )
     family = socket.AF_INET6 if ":" in settings.web_host else socket.AF_INET
-    listening = socket.create_server((settings.web_host, port), family=family)
+    if listening is None:
+        listening = socket.create_server((settings.web_host, port), family=family)
     what = "the webhook, /healthz and /metrics" if webhook else "/healthz and /metrics"
     log.info("serving %s on %s:%d", what, settings.web_host, port)
-    return _Server(config), listening
+    return WebServer(config), listening
 
 
 async def register_webhook(bot: Bot, settings: Settings) -> None:

@@ -1,4 +1,5 @@
-"""End-to-end harness: the real PTB Application, long-polling a fake Bot API over HTTP.
+"""End-to-end harness: the real PTB Application, long-polling a fake Bot API over HTTP
+(or, ``webhook_harness``, receiving its updates by webhook from that fake).
 
 The bot is configured exactly as an operator would do it — through ``Settings`` with the
 Bot API base URLs pointed at the fake server — on a real migrated database. Time is a
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -17,6 +20,7 @@ import pytest
 from bot.app import build_application
 from bot.context import BotApplication
 from bot.settings import Settings
+from bot.web.runner import register_webhook, web_server
 from domain.values.clock import ManualClock
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.service import NudgeService
@@ -94,3 +98,68 @@ async def pair(h: Harness, first: FakeUser, second: FakeUser) -> None:
     await second.press("💞 Yes, pair us")
     await first.wait_for(lambda m: "now paired" in (m.text or ""))
     await second.wait_for(lambda m: "now paired" in (m.text or ""))
+
+
+WEBHOOK_SECRET = "test-webhook-secret_0123456789"
+
+
+@dataclass
+class WebhookHarness(Harness):
+    """The same bot, taking updates by webhook: the fake POSTs them over real HTTP."""
+
+    base_url: str = ""  # where the bot's web server listens (/healthz, /metrics)
+    settings: Settings | None = None
+
+
+@asynccontextmanager
+async def webhook_bot(
+    fake: FakeTelegram, database_url: str, db: Database, clock: ManualClock
+) -> AsyncIterator[WebhookHarness]:
+    """The bot in webhook mode in this process: uvicorn on a free port, as the runner
+    starts it (``bot.web.runner``), with the webhook registered on the fake."""
+    listening = socket.create_server(("127.0.0.1", 0))
+    port = int(listening.getsockname()[1])
+    settings = Settings(
+        telegram_bot_token=TOKEN,
+        database_url=database_url,
+        telegram_api_base_url=fake.base_url,
+        telegram_file_base_url=fake.file_base_url,
+        mode="webhook",
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        webhook_secret=WEBHOOK_SECRET,
+        web_host="127.0.0.1",
+        web_port=port,
+    )
+    quick = SendRateLimiter(per_chat_interval=0)
+    app = build_application(
+        settings, db, clock=clock, rng=random.Random(7), run_jobs=False, limiter=quick
+    )
+    served = web_server(app, settings, listening=listening)
+    assert served is not None
+    server, _ = served
+    async with app:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        serving = asyncio.create_task(server.serve([listening]))
+        harness = WebhookHarness(
+            fake, app, db, clock, base_url=f"http://127.0.0.1:{port}", settings=settings
+        )
+        try:
+            await register_webhook(app.bot, settings)
+            yield harness
+        finally:
+            server.should_exit = True
+            await serving
+            await harness.nudges.close()
+            await app.stop()
+            if app.post_stop is not None:
+                await app.post_stop(app)
+
+
+@pytest.fixture
+async def webhook_harness(
+    database_url: str, db: Database, clock: ManualClock
+) -> AsyncIterator[WebhookHarness]:
+    async with FakeTelegram(token=TOKEN) as fake, webhook_bot(fake, database_url, db, clock) as h:
+        yield h

@@ -10,6 +10,7 @@ Everything is event-driven (``asyncio.Condition``): no sleeps, time-outs are onl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from aiohttp import BodyPartReader, hdrs, web
+from aiohttp import BodyPartReader, ClientError, ClientSession, hdrs, web
 
 from .formatting import ParseError, checked_link, format_text, utf16_len
 from .models import BotMessage, CallbackAnswer, RecordedRequest, UploadedFile
@@ -124,6 +125,10 @@ _INLINE_BUTTON_KINDS = frozenset(
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _COMMAND_RE = re.compile(r"(?<![\w/<>])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w/<>@])")
 _BOT_COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
+
+
+#: Seconds before a webhook POST that failed is tried again (Telegram waits longer).
+WEBHOOK_RETRY = 0.05
 
 
 class ApiError(Exception):
@@ -533,6 +538,11 @@ class FakeTelegram:
         self.commands: list[JSONDict] = []
         self.menu_buttons: dict[int | None, JSONDict] = {}
         self.webhook_url = ""
+        self.webhook_secret = ""
+        self.webhook_max_connections = 40
+        #: Every webhook POST: (update_id, HTTP status, or 0 when the connection failed).
+        self.webhook_posts: list[tuple[int, int]] = []
+        self._pusher: asyncio.Task[None] | None = None
         self.get_updates_calls = 0
         self.polls_waiting = 0
         self._host = host
@@ -623,6 +633,7 @@ class FakeTelegram:
             self._updates_changed.notify_all()
         async with self._state_changed:
             self._state_changed.notify_all()
+        await self._stop_pushing()
         await runner.cleanup()
 
     async def __aenter__(self) -> Self:
@@ -1109,15 +1120,70 @@ class FakeTelegram:
     async def _set_webhook(self, params: JSONDict, files: dict[str, UploadedFile]) -> bool:
         url = params.get("url")
         self.webhook_url = url if isinstance(url, str) else ""
+        secret = params.get("secret_token")
+        self.webhook_secret = secret if isinstance(secret, str) else ""
+        self.webhook_max_connections = int(str(params.get("max_connections") or 40))
+        if not 1 <= self.webhook_max_connections <= 100:
+            raise _bad("bad webhook: max_connections must be between 1 and 100")
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = [str(kind) for kind in allowed]
         if params.get("drop_pending_updates"):
             self._pending.clear()
+        if self.webhook_url and self._pusher is None:
+            self._pusher = asyncio.get_running_loop().create_task(self._push_to_webhook())
         return True
 
     async def _delete_webhook(self, params: JSONDict, files: dict[str, UploadedFile]) -> bool:
         self.webhook_url = ""
         if params.get("drop_pending_updates"):
             self._pending.clear()
+        async with self._updates_changed:
+            self._updates_changed.notify_all()  # the pusher sees the webhook is gone
         return True
+
+    async def _push_to_webhook(self) -> None:
+        """What Telegram does while a webhook is set: POST each update, oldest first, with
+        the secret header, until the bot answers 2xx; a failed POST is tried again (after
+        ``WEBHOOK_RETRY`` seconds) — so a redelivered update reaches the bot twice."""
+        async with ClientSession() as session:
+            while True:
+                async with self._updates_changed:
+                    await self._updates_changed.wait_for(
+                        lambda: (
+                            self._stopping
+                            or not self.webhook_url
+                            or bool(self._again or self._deliverable())
+                        )
+                    )
+                    if self._stopping or not self.webhook_url:
+                        break
+                    again = bool(self._again)
+                    update = self._again[0] if again else self._deliverable()[0]
+                headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret}
+                try:
+                    async with session.post(self.webhook_url, json=update, headers=headers) as r:
+                        status = r.status
+                except ClientError:
+                    status = 0
+                self.webhook_posts.append((int(update["update_id"]), status))
+                if 200 <= status < 300:
+                    async with self._updates_changed:
+                        if again:
+                            self._again.remove(update)
+                        elif update in self._pending:
+                            self._pending.remove(update)
+                        self._updates_changed.notify_all()
+                else:
+                    await asyncio.sleep(WEBHOOK_RETRY)  # Telegram's back-off, shortened
+        self._pusher = None
+
+    async def _stop_pushing(self) -> None:
+        pusher, self._pusher = self._pusher, None
+        if pusher is not None:
+            pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pusher
 
     async def _get_webhook_info(self, params: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:
         info: JSONDict = {
