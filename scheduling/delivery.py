@@ -257,6 +257,8 @@ class Deliveries:
 
     async def _deliver(self, source: Source, row: Due, report: DeliveryReport) -> None:
         table, writer = source.table, self._writer
+        if self._stopping:  # never claimed: still due, for whoever runs next
+            return
         writer.preparing += 1  # the group writer waits for this row's claim (or verdict)
         try:
             prepared = await self._prepare(source, row)
@@ -272,7 +274,7 @@ class Deliveries:
             report.postponed += 1
             DELIVERIES.labels(table.name, "postponed").inc()
             return
-        if self._stopping:  # never claimed: still due, for whoever runs next
+        if self._stopping:  # stopped while pacing: still due
             writer.changed()
             return
         try:

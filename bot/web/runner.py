@@ -69,15 +69,15 @@ async def run(application: ObservedApplication, settings: Settings) -> None:
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait([t for t in (stopping, serving) if t], return_when="FIRST_COMPLETED")
         log.info("stopping: finishing the updates and sends in flight")
+        services = application.bot_data["services"]
+        assert isinstance(services, Services)
+        if services.nudges is not None:
+            services.nudges.stop_claiming()
         if server is not None and serving is not None:
             server.should_exit = True
             await serving
         if application.updater is not None and application.updater.running:
             await application.updater.stop()
-        services = application.bot_data["services"]
-        assert isinstance(services, Services)
-        if services.nudges is not None:
-            services.nudges.stop_claiming()
         await application.stop()  # waits for updates in flight and running jobs
         if application.post_stop is not None:
             await application.post_stop(application)

@@ -1143,39 +1143,61 @@ class FakeTelegram:
         return True
 
     async def _push_to_webhook(self) -> None:
-        """What Telegram does while a webhook is set: POST each update, oldest first, with
-        the secret header, until the bot answers 2xx; a failed POST is tried again (after
-        ``WEBHOOK_RETRY`` seconds) — so a redelivered update reaches the bot twice."""
-        async with ClientSession() as session:
-            while True:
-                async with self._updates_changed:
-                    await self._updates_changed.wait_for(
-                        lambda: (
-                            self._stopping
-                            or not self.webhook_url
-                            or bool(self._again or self._deliverable())
-                        )
-                    )
-                    if self._stopping or not self.webhook_url:
-                        break
-                    again = bool(self._again)
-                    update = self._again[0] if again else self._deliverable()[0]
-                headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret}
-                try:
-                    async with session.post(self.webhook_url, json=update, headers=headers) as r:
-                        status = r.status
-                except ClientError:
-                    status = 0
-                self.webhook_posts.append((int(update["update_id"]), status))
+        """What Telegram does while a webhook is set: POST each update with the secret
+        header until the bot answers 2xx, up to ``max_connections`` at once, oldest first;
+        a failed POST is tried again (after ``WEBHOOK_RETRY`` seconds), so an update whose
+        answer was lost reaches the bot twice."""
+        in_flight: set[int] = set()
+        posts: set[asyncio.Task[None]] = set()
+
+        def waiting() -> list[JSONDict]:
+            return [u for u in self._again + self._deliverable() if id(u) not in in_flight]
+
+        async def post(session: ClientSession, update: JSONDict, again: bool) -> None:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret}
+            try:
+                async with session.post(self.webhook_url, json=update, headers=headers) as r:
+                    status = r.status
+            except ClientError:
+                status = 0
+            self.webhook_posts.append((int(update["update_id"]), status))
+            if not 200 <= status < 300:
+                await asyncio.sleep(WEBHOOK_RETRY)  # Telegram's back-off, shortened
+            async with self._updates_changed:
+                in_flight.discard(id(update))
                 if 200 <= status < 300:
+                    if again and update in self._again:
+                        self._again.remove(update)
+                    elif not again and update in self._pending:
+                        self._pending.remove(update)
+                self._updates_changed.notify_all()
+
+        async with ClientSession() as session:
+            try:
+                while True:
                     async with self._updates_changed:
-                        if again:
-                            self._again.remove(update)
-                        elif update in self._pending:
-                            self._pending.remove(update)
-                        self._updates_changed.notify_all()
-                else:
-                    await asyncio.sleep(WEBHOOK_RETRY)  # Telegram's back-off, shortened
+                        await self._updates_changed.wait_for(
+                            lambda: (
+                                self._stopping
+                                or not self.webhook_url
+                                or (
+                                    len(in_flight) < self.webhook_max_connections
+                                    and bool(waiting())
+                                )
+                            )
+                        )
+                        if self._stopping or not self.webhook_url:
+                            break
+                        update = waiting()[0]
+                        again = any(u is update for u in self._again)
+                        in_flight.add(id(update))
+                    task = asyncio.get_running_loop().create_task(post(session, update, again))
+                    posts.add(task)
+                    task.add_done_callback(posts.discard)
+            finally:
+                for task in list(posts):
+                    task.cancel()
+                await asyncio.gather(*posts, return_exceptions=True)
         self._pusher = None
 
     async def _stop_pushing(self) -> None:
