@@ -9,6 +9,7 @@ is dead code and goes. Keep each entry's reason next to it.
 from bot.aiohttp_request import AiohttpRequest
 from bot.rate_limiter import TelegramRateLimiter
 from bot.settings import DatabaseSettings, Settings
+from bot.web.runner import WebServer
 from domain.values.clock import ManualClock
 from domain.values.policy import NudgePolicy, default_policy
 from scheduling.delivery import DeliveryReport
@@ -33,7 +34,10 @@ TelegramRateLimiter.process_request
 Settings.model_config
 DatabaseSettings.model_config
 Settings._looks_like_a_token
-Settings._upper
+Settings._case
+Settings._required_for_webhooks
+Settings._secret_telegram_accepts
+Settings._https
 # SQLAlchemy reads these.
 Base.type_annotation_map
 Base.metadata
@@ -67,3 +71,7 @@ plan_day  # one person's day: the reference the shared day templates are checked
 NudgeService.settled  # tests wait on it before saying "nothing was sent"
 NudgeService.run_all  # one whole scheduler tick, for tests and tools
 pending_revisions  # the migration drift test
+
+# uvicorn calls it; the runner handles the signals itself, and sets should_exit to stop it.
+WebServer.capture_signals
+WebServer.should_exit
