@@ -1,10 +1,13 @@
-# microconnect: a small image that runs the bot with long polling.
+# microconnect: a small image that migrates the database, then runs the bot (long polling
+# by default; MODE=webhook with WEBHOOK_URL and WEBHOOK_SECRET for a webhook).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    DATABASE_URL=sqlite+aiosqlite:////data/microconnect.db
+    DATABASE_URL=sqlite+aiosqlite:////data/microconnect.db \
+    METRICS_PORT=8080 \
+    WEB_PORT=8080
 
 RUN useradd --create-home --uid 10001 microconnect \
     && mkdir /data && chown microconnect /data
@@ -24,5 +27,11 @@ RUN pip install . \
 USER microconnect
 # The SQLite file lives here; mount a volume to keep it across container restarts.
 VOLUME ["/data"]
+EXPOSE 8080
+# /healthz answers 200 while the database does: on METRICS_PORT when polling, WEB_PORT by webhook.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD python -c "import os, urllib.request as u; port = os.environ['WEB_PORT' if os.environ.get('MODE', '').lower() == 'webhook' else 'METRICS_PORT']; u.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4)"
 # TELEGRAM_BOT_TOKEN is given at run time: docker run -e TELEGRAM_BOT_TOKEN=... (never baked in).
-CMD ["microconnect"]
+# Migrations first (processes starting together take turns through an advisory lock), then
+# the bot; exec, so the bot itself gets docker stop's SIGTERM and stops gracefully.
+CMD ["sh", "-c", "alembic upgrade head && exec microconnect"]

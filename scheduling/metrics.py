@@ -25,8 +25,8 @@ UPDATE_SECONDS: Final = Histogram(
 NUDGES_PLANNED: Final = Counter("microconnect_nudges_planned", "Nudges planned.")
 DELIVERIES: Final = Counter(
     "microconnect_deliveries",
-    "Rows the delivery engine finished or put off, by source (nudges, outbox: relays and "
-    "notices, weekly_digests) and outcome (sent, maybe, failed, missed, retried, blocked…).",
+    "Rows the delivery engine finished or put off, by source (nudge, outbox: relays and "
+    "notices, digest) and outcome (sent, maybe, failed, missed, retried, blocked…).",
     ["source", "outcome"],
 )
 DIGESTS_PLANNED: Final = Counter(

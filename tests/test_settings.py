@@ -111,3 +111,28 @@ def test_the_readme_examples_token_is_accepted() -> None:
     # ...and a refused token is told the same shape the README shows.
     with pytest.raises(ValidationError, match="123456789:AAH-your-token-from-BotFather"):
         Settings(telegram_bot_token="123456:ABC")
+
+
+def test_webhook_mode_without_its_secret_is_one_line(tmp_path: Path) -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": GOOD_TOKEN,
+        "MODE": "webhook",
+        "WEBHOOK_URL": "https://bot.example.com/telegram",
+    }
+    result = _run_bot(env, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "microconnect: cannot start: WEBHOOK_SECRET: Value error, missing — webhook mode "
+        "needs it (see README, 'Polling or webhook')"
+    ]
+
+
+def test_polling_needs_no_webhook_settings_and_a_bad_secret_is_refused() -> None:
+    assert Settings(telegram_bot_token=GOOD_TOKEN).mode == "polling"
+    with pytest.raises(ValidationError, match="webhook_secret"):
+        Settings(
+            telegram_bot_token=GOOD_TOKEN,
+            mode="webhook",
+            webhook_url="https://bot.example.com/telegram",
+            webhook_secret="spaces are not allowed",
+        )
