@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import uvicorn
 from telegram import Bot
 from telegram.constants import UpdateType
+from telegram.error import NetworkError
+from tenacity import AsyncRetrying, before_sleep_log, retry_if_exception_type, wait_exponential
 
 from bot.context import Services
 from bot.observed import ObservedApplication
@@ -55,6 +57,8 @@ async def run(application: ObservedApplication, settings: Settings) -> None:
     async with application:  # initialize(), and shutdown() at the end
         if application.post_init is not None:
             await application.post_init(application)
+        if settings.mode == "webhook":
+            await register_webhook(application.bot, settings)
         await application.start()
         if application.updater is not None:
             await application.updater.start_polling(
@@ -64,8 +68,6 @@ async def run(application: ObservedApplication, settings: Settings) -> None:
         serving = None
         if server is not None and listening is not None:
             serving = asyncio.create_task(server.serve([listening]), name="web server")
-        if settings.mode == "webhook":
-            await register_webhook(application.bot, settings)
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait([t for t in (stopping, serving) if t], return_when="FIRST_COMPLETED")
         log.info("stopping: finishing the updates and sends in flight")
@@ -132,15 +134,22 @@ async def register_webhook(bot: Bot, settings: Settings) -> None:
     ``deleteWebhook`` first (README, "Polling or webhook").
     """
     assert settings.webhook_url is not None and settings.webhook_secret is not None
-    info = await bot.get_webhook_info()
-    if info.url == settings.webhook_url:
-        log.info("the webhook is already set to this URL; leaving it as it is")
-        return
-    await bot.set_webhook(
-        settings.webhook_url,
-        secret_token=settings.webhook_secret.get_secret_value(),
-        allowed_updates=list(WEBHOOK_UPDATES),
-        max_connections=settings.webhook_max_connections,
-        drop_pending_updates=False,
+    retrying = AsyncRetrying(  # Telegram's 5xx and time-outs: again, with back-off
+        retry=retry_if_exception_type(NetworkError),
+        wait=wait_exponential(multiplier=1, min=1, max=60),
+        before_sleep=before_sleep_log(log, logging.WARNING),
     )
+    async for attempt in retrying:
+        with attempt:
+            info = await bot.get_webhook_info()
+            if info.url == settings.webhook_url:
+                log.info("the webhook is already set to this URL; leaving it as it is")
+                return
+            await bot.set_webhook(
+                settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                allowed_updates=list(WEBHOOK_UPDATES),
+                max_connections=settings.webhook_max_connections,
+                drop_pending_updates=False,
+            )
     log.info("webhook set; Telegram now sends updates to this bot's URL")
