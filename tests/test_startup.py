@@ -62,7 +62,7 @@ async def test_telegram_unreachable_is_one_line_then_the_bot_waits_and_starts(
         assert process.returncode is None, "the bot gave up instead of waiting"
         async with FakeTelegram(token=TOKEN, port=port) as fake:
             async with asyncio.timeout(60):
-                await _line_with(process, "starting to poll Telegram", seen)
+                await _line_with(process, "polling Telegram for updates", seen)
                 await fake.wait_for_poller(timeout=30)
     finally:
         process.terminate()
