@@ -18,6 +18,7 @@ from bot.app import build_application
 from bot.settings import Settings
 from storage.database import Database, create_engine
 from storage.migrate import upgrade_to_head
+from storage.single_process import AlreadyRunning, hold_sqlite_file
 
 log = logging.getLogger("microconnect")
 
@@ -95,6 +96,15 @@ async def prepare_database(url: str) -> None:
 def main() -> None:
     settings = load_settings()
     log_setup.configure(settings.log_level, settings.telegram_bot_token.get_secret_value())
+    try:
+        hold_sqlite_file(settings.database_url)  # held until the process exits
+    except AlreadyRunning as error:
+        print(
+            f"microconnect: cannot start: another bot process is using this SQLite database "
+            f"(it holds {error}); run one process per SQLite file, or PostgreSQL for several",
+            file=sys.stderr,
+        )
+        raise SystemExit(4) from None
     try:
         asyncio.run(prepare_database(settings.database_url))
     except Exception as error:  # e.g. the database is unreachable
