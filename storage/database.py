@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,9 +27,11 @@ def unavailable(error: BaseException) -> bool:
     connection, SQLite's "database is locked" after its busy timeout.
     """
     if isinstance(error, exc.DBAPIError):
-        return error.connection_invalidated or isinstance(
-            error, exc.OperationalError | exc.InterfaceError
-        )
+        if error.connection_invalidated or isinstance(error, exc.InterfaceError):
+            return True
+        if isinstance(error.orig, sqlite3.Error):  # a missing table is a bug, not a wait
+            return any(word in str(error.orig) for word in ("locked", "busy"))
+        return isinstance(error, exc.OperationalError)
     return isinstance(error, OSError | TimeoutError | exc.TimeoutError)
 
 
