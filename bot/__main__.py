@@ -21,6 +21,7 @@ from bot.settings import Settings
 from bot.web.runner import run
 from storage.database import Database, create_engine
 from storage.migrate import upgrade_to_head
+from storage.single_process import AlreadyRunning, hold_sqlite_file
 
 log = logging.getLogger("microconnect")
 
@@ -108,6 +109,15 @@ def main() -> None:
         *([secret.get_secret_value()] if secret else []),
         json=settings.log_format == "json",
     )
+    try:
+        hold_sqlite_file(settings.database_url)  # held until the process exits
+    except AlreadyRunning as error:
+        print(
+            f"microconnect: cannot start: another bot process is using this SQLite database "
+            f"(it holds {error}); run one process per SQLite file, or PostgreSQL for several",
+            file=sys.stderr,
+        )
+        raise SystemExit(4) from None
     try:
         asyncio.run(prepare_database(settings.database_url))
     except Exception as error:  # e.g. the database is unreachable

@@ -119,26 +119,27 @@ def schedule_jobs(
     """A handful of periodic jobs for everyone (APScheduler via PTB's JobQueue).
 
     The database holds the schedule itself, so these jobs hold no per-person state and a
-    restart, or a second process, changes nothing.
+    restart changes nothing; of several processes, only the sender runs them
+    (``scheduling/leadership.py``).
     """
     jobs = application.job_queue
     assert jobs is not None, "install python-telegram-bot[job-queue]"
 
     async def plan(_: BotContext) -> None:
-        await service.plan()
+        await service.tick(service.plan)
 
     async def dispatch(_: BotContext) -> None:
-        await service.dispatch()
+        await service.tick(service.dispatch)
 
     async def housekeeping(_: BotContext) -> None:
-        await service.housekeeping()
+        await service.tick(service.housekeeping)
 
     jobs.run_repeating(plan, interval=PLAN_EVERY, first=1, name="plan nudges")
     jobs.run_repeating(dispatch, interval=DISPATCH_EVERY, first=1, name="dispatch")
     jobs.run_repeating(housekeeping, interval=HOUSEKEEPING_EVERY, first=60, name="housekeeping")
 
     async def digest(_: BotContext) -> None:
-        await service.digests()
+        await service.tick(service.digests)
 
     jobs.run_repeating(digest, interval=DIGEST_EVERY, first=30, name="weekly digest")
 

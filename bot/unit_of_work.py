@@ -12,20 +12,26 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Any
+from datetime import timedelta
+from typing import Any, Final
 
 from telegram import Update
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
 
 from bot.context import BotContext
 from bot.observed import note
 from domain.work import AlreadyHandled, Stranger, unit_of_work
 from messages import texts
+from storage.database import unavailable
 
 #: One call to Telegram, made after the commit.
 Reply = Callable[[], Awaitable[object]]
 #: A handler: parse, call one use case on ``context.work``, return the replies to make.
 Handler = Callable[[Update, BotContext], Awaitable[Sequence[Reply]]]
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+#: How long an update waits for the database before the person is told something went wrong.
+PATIENCE: Final = timedelta(minutes=10)
 
 
 def in_unit_of_work(handler: Handler) -> Callback:
@@ -34,18 +40,26 @@ def in_unit_of_work(handler: Handler) -> Callback:
         user = update.effective_user
         assert user is not None, "only updates from a person are handled in a unit of work"
         services = context.services
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(unavailable),
+            wait=wait_exponential(multiplier=0.2, max=5),
+            stop=stop_after_delay(PATIENCE),
+            reraise=True,
+        )
         try:
-            async with unit_of_work(
-                services.db,
-                user_id=user.id,
-                first_name=user.first_name,
-                now=services.clock(),
-                update_id=update.update_id,
-                register=update.callback_query is None,
-                rng=None if services.nudges is None else services.nudges.rng,
-            ) as work:
-                context.work = work
-                replies = await handler(update, context)
+            async for attempt in retrying:
+                with attempt:
+                    async with unit_of_work(
+                        services.db,
+                        user_id=user.id,
+                        first_name=user.first_name,
+                        now=services.clock(),
+                        update_id=update.update_id,
+                        register=update.callback_query is None,
+                        rng=None if services.nudges is None else services.nudges.rng,
+                    ) as work:
+                        context.work = work
+                        replies = await handler(update, context)
         except AlreadyHandled:
             note("repeat")
             return

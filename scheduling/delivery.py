@@ -47,7 +47,7 @@ from scheduling.metrics import DELIVERIES
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.sender import Outcome, Outgoing, Sender, SendResult
 from storage import delivery, nudges, outbox
-from storage.database import Database
+from storage.database import Database, unavailable
 from storage.delivery import DeliveryTable, Finish, GroupStatements
 
 log = logging.getLogger(__name__)
@@ -493,7 +493,10 @@ class _Writer:
                 except Exception as error:
                     # Claims fail (nothing is sent); unrecorded outcomes stay "sending" and
                     # end as "maybe" after the lease: never resent.
-                    log.exception("could not record %d delivery claims/outcomes", len(ops))
+                    if unavailable(error):
+                        self.engine.db.outage.noticed(error)
+                    else:
+                        log.exception("could not record %d delivery claims/outcomes", len(ops))
                     for op in ops:
                         if op.claimed is not None and not op.claimed.done():
                             op.claimed.set_exception(error)

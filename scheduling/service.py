@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from datetime import timedelta
 
@@ -18,11 +19,12 @@ from domain.values.clock import Clock
 from messages.nudges import PHRASING_COUNTS
 from scheduling.delivery import Deliveries, DeliveryReport
 from scheduling.digest import DigestReport, DigestSource, run_digests
+from scheduling.leadership import Leadership
 from scheduling.metrics import NUDGES_PLANNED
 from scheduling.planning import PlanningReport, plan_pending
 from scheduling.sources import NudgeSource, OutboxSource
 from storage import inbox, nudges
-from storage.database import Database
+from storage.database import Database, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +60,23 @@ class NudgeService:
         self.nudge_source = NudgeSource()
         self.digest_source = DigestSource(db, render_executor=render_executor)
         deliveries.on_enqueued = self.wake
+        #: Jobs and sends run in one process of a fleet (``scheduling/leadership.py``).
+        self.leadership = Leadership(db, on_wake=self.wake)
         self._waker: asyncio.Task[None] | None = None
         self._again = False
         self._closed = False
+
+    async def tick(self, job: Callable[[], Awaitable[object]]) -> None:
+        """Run one periodic job (``self.plan``, ``self.dispatch``…) if this process is the
+        fleet's sender. The database not answering is logged once per outage (not once
+        per tick); the next tick simply tries again."""
+        try:
+            if await self.leadership.leading():
+                await job()
+        except Exception as error:
+            if not unavailable(error):
+                raise
+            self.db.outage.noticed(error)
 
     async def plan(self) -> PlanningReport:
         report = await plan_pending(self.db, self.clock(), self.rng, phrasings=PHRASING_COUNTS)
@@ -83,7 +99,8 @@ class NudgeService:
         return await self.deliveries.deliver(self.outbox)
 
     def wake(self) -> None:
-        """Send due outbox rows now, in the background: call it after committing new ones.
+        """Send due outbox rows now, in the background: call it after committing new ones
+        (in a process that is not the sender, this wakes the sender).
 
         Wakes while a pass runs cause one more pass after it, never a second pass at the
         same time. Errors are logged; :meth:`close` cancels the pass on shutdown.
@@ -99,9 +116,15 @@ class NudgeService:
             while self._again:
                 self._again = False
                 try:
-                    await self.deliver_outbox()
-                except Exception:
-                    log.exception("sending the outbox failed; the next tick tries again")
+                    if await self.leadership.leading():
+                        await self.deliver_outbox()
+                    else:
+                        await self.leadership.hand_over()
+                except Exception as error:
+                    if unavailable(error):  # the rows stay due; the next tick sends them
+                        self.db.outage.noticed(error)
+                    else:
+                        log.exception("sending the outbox failed; the next tick tries again")
         finally:
             self._waker = None
 
@@ -124,6 +147,7 @@ class NudgeService:
             with contextlib.suppress(asyncio.CancelledError):
                 await waker
         await self.deliveries.close()
+        await self.leadership.close()
 
     async def housekeeping(self) -> int:
         """Unanswered nudges become "ignored", feeding the gentle back-off; handled update

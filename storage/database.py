@@ -2,17 +2,61 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+log = logging.getLogger(__name__)
+
+
+def unavailable(error: BaseException) -> bool:
+    """The database did not answer, or was locked: waiting helps, it is not a bug.
+
+    A refused or dropped connection (PostgreSQL restarting), a statement cut off with its
+    connection, SQLite's "database is locked" after its busy timeout.
+    """
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated or isinstance(error, exc.InterfaceError):
+            return True
+        if isinstance(error.orig, sqlite3.Error):  # a missing table is a bug, not a wait
+            return any(word in str(error.orig) for word in ("locked", "busy"))
+        return isinstance(error, exc.OperationalError)
+    return isinstance(error, OSError | TimeoutError | exc.TimeoutError)
+
+
+class Outage:
+    """One log line when the database stops answering, and one when it is back.
+
+    Everything that reaches the database goes on retrying in its own way (updates with
+    back-off, the periodic jobs at their next tick); this only keeps the log readable.
+    """
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    def noticed(self, error: BaseException) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning(
+                "the database is not answering (%s); retrying until it does",
+                type(error).__name__,
+            )
+
+    def over(self) -> None:
+        if self.since is not None:
+            log.warning("the database is back after %.0f s", time.monotonic() - self.since)
+            self.since = None
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -60,6 +104,7 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.outage = Outage()
 
     @property
     def concurrent_writes(self) -> int:
@@ -86,8 +131,14 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session, session.begin():
-            yield session
+        try:
+            async with self._sessions() as session, session.begin():
+                yield session
+        except Exception as error:
+            if unavailable(error):
+                self.outage.noticed(error)
+            raise
+        self.outage.over()
 
     async def ping(self) -> None:
         """Raise unless the database answers a trivial query (``/healthz``)."""

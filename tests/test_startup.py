@@ -84,3 +84,34 @@ async def test_a_refused_token_is_one_line_and_exit_code_2(tmp_path: Path) -> No
     assert process.returncode == 2
     assert "Telegram refused the token" in errors
     assert "Traceback" not in errors and TOKEN not in errors
+
+
+async def test_a_second_process_on_one_sqlite_file_refuses_to_start(tmp_path: Path) -> None:
+    """SQLite has one writer: the second bot on the same file says so in one line, exit
+    code 4; once the first is gone (even SIGKILLed) the file is free again."""
+    port = _free_port()
+    async with FakeTelegram(token=TOKEN, port=port) as fake:
+        first = await _start_bot(port, tmp_path)
+        try:
+            async with asyncio.timeout(60):
+                await _line_with(first, "starting to poll Telegram", [])
+                await fake.wait_for_poller(timeout=30)
+            second = await _start_bot(port, tmp_path)
+            assert second.stderr is not None
+            async with asyncio.timeout(60):
+                errors = (await second.stderr.read()).decode()
+                await second.wait()
+            assert second.returncode == 4
+            assert errors.count("\n") == 1, errors
+            assert "another bot process is using this SQLite database" in errors
+            assert first.returncode is None, "the first bot must keep running"
+        finally:
+            first.kill()
+            await first.wait()
+        third = await _start_bot(port, tmp_path)
+        try:
+            async with asyncio.timeout(60):
+                await _line_with(third, "starting to poll Telegram", [])
+        finally:
+            third.terminate()
+            await third.wait()
