@@ -63,8 +63,8 @@ class DecisionPoints:
             np.asarray(outcome, dtype=np.float64),
             np.asarray(week, dtype=np.float64),
         )
-        sizes = {len(a) for a in (points.person, points.treated, points.probability,
-                                  points.outcome, points.week)}  # fmt: skip
+        arrays = (points.person, points.treated, points.probability, points.outcome, points.week)
+        sizes = {len(a) for a in arrays}
         if len(sizes) != 1:
             raise ValueError("decision point arrays must have equal lengths")
         if np.any((points.probability <= 0) | (points.probability >= 1)):
@@ -238,7 +238,7 @@ def pooled_effect(points: DecisionPoints) -> PooledEffect | None:
         _ratio(mu0, mu1, float(gradient @ fit.cov @ gradient), quantile),
         len(points),
         per_week,
-        int(len(np.unique(points.person))),
+        len(np.unique(points.person)),
     )
 
 
@@ -293,10 +293,10 @@ def person_effects(points: DecisionPoints) -> Mapping[int, Effect]:
         # Morris (1983): the shrinkage factor is itself estimated, so a person far from
         # everyone keeps some of their own spread even when the between-person variance
         # comes out as zero (which it often does with few people).
-        pull = (k - 3) / (k - 1) * variance / (variance + tau2) if k > 3 else 0.0  # noqa: PLR2004
+        pull = (k - 3) / (k - 1) * variance / (variance + tau2) if k > 3 else 0.0
         posterior = mean + (1 - pull) * (beta - mean)
         posterior_var = variance * (1 - (k - 1) / k * pull)
-        if k > 3:  # noqa: PLR2004
+        if k > 3:
             posterior_var += 2 / (k - 3) * pull**2 * (beta - mean) ** 2
         effects[person] = _person_effect(posterior, posterior_var, base, int(counts[person]))
     mean_var = float(1 / random_w.sum())

@@ -91,13 +91,13 @@ def test_ignoring_the_probabilities_would_be_biased() -> None:
 
 def test_a_fading_effect_shows_in_the_per_week_term() -> None:
     trials, _ = simulate(0.15, per_week=-0.03)
-    hits = 0
+    slopes = []
     for points in trials:
         pooled = pooled_effect(points)
         assert pooled is not None and pooled.per_week is not None
-        hits += pooled.per_week.covers(-0.03)
-    assert hits / TRIALS >= 0.90
-    assert pooled.per_week.high < 0.02  # noqa: PLR2004 - the last trial sees it fading
+        slopes.append(pooled.per_week)
+    assert sum(s.covers(-0.03) for s in slopes) / TRIALS >= 0.90
+    assert sum(s.high < 0 for s in slopes) / TRIALS >= 0.5  # usually seen to be fading
 
 
 def test_ratio_says_how_many_times_as_often() -> None:
@@ -128,8 +128,9 @@ def test_each_person_is_pulled_toward_everyone() -> None:
         for person in range(PEOPLE):
             own = points.only(points.person == person)
             single = person_effects(
-                DecisionPoints.of(np.zeros(len(own)), own.treated, own.probability, own.outcome,
-                                  own.week)  # fmt: skip
+                DecisionPoints.of(
+                    np.zeros(len(own)), own.treated, own.probability, own.outcome, own.week
+                )
             )
             raw_error += (single[0].effect.estimate - truth[t, person]) ** 2
     assert shrunk_error < 0.8 * raw_error
