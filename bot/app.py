@@ -100,6 +100,7 @@ def build_application(
         rng or random.Random(),
         # One drawing process for digest charts (started on the first chart only).
         render_executor=render_pool() if run_jobs else None,
+        randomize=settings.nudge_randomization,
     )
     application.bot_data["services"] = Services(db=db, clock=clock, nudges=service)
     register_handlers(application)

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     #: How long a claimed send may take before another process counts it "maybe delivered".
     outbox_lease_seconds: float = Field(default=120.0, gt=0)
+    #: Each planned nudge is sent with its ritual's chance (issue #12); False: always sent.
+    nudge_randomization: bool = True
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -18,6 +18,7 @@ from datetime import datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.values.adaptation import draw, probability_of
 from domain.values.kinds import Ritual
 from domain.values.planner import (
     PHRASING_CYCLE,
@@ -132,6 +133,7 @@ async def _plan_rest(work: Work, user: User) -> None:
     ignored = await _ignored(session, user.id)
     days = dates_to_plan(now, user.timezone)
     kept = await store.kept_nudges(session, user.id, days[0])
+    chances = await store.probabilities(session, user.id)
     rows = []
     for day in days:
         template = day_template(policy, day, sunday_digest=not user.digest_opt_out)
@@ -139,7 +141,9 @@ async def _plan_rest(work: Work, user: User) -> None:
         for ritual, due_at, window_end_at in draw_day(
             template, work.rng, ignored_in_a_row=ignored, not_before=now
         ):
-            rows.append((ritual.value, day, due_at, window_end_at, phrasing))
+            chance = probability_of(chances.get(ritual.value)) if work.randomize else None
+            treated = None if chance is None else draw(chance, work.rng)
+            rows.append((ritual.value, day, due_at, window_end_at, phrasing, chance, treated))
     await store.plan_now(
         session, user, rows, skip=[(day, r) for day, r, _ in kept], through=days[-1]
     )

@@ -47,8 +47,10 @@ class NudgeService:
         rng: random.Random,
         *,
         render_executor: Executor | None = None,
+        randomize: bool = True,
     ) -> None:
         self.db = db
+        self.randomize = randomize  # False: every planned nudge is sent (a bench baseline)
         self.deliveries = deliveries
         self.clock = clock
         self.rng = rng
@@ -62,7 +64,9 @@ class NudgeService:
         self._closed = False
 
     async def plan(self) -> PlanningReport:
-        report = await plan_pending(self.db, self.clock(), self.rng, phrasings=PHRASING_COUNTS)
+        report = await plan_pending(
+            self.db, self.clock(), self.rng, phrasings=PHRASING_COUNTS, randomize=self.randomize
+        )
         if report.nudges:
             log.info("planned %d nudges for %d people", report.nudges, report.people)
         return report

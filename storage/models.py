@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -158,6 +159,23 @@ class RitualSetting(Base):
     enabled: Mapped[bool | None] = mapped_column(Boolean)  # NULL: the ritual's default
     window: Mapped[str | None] = mapped_column(String(16))  # "11:30-14:30"; NULL: default
     ignored_in_a_row: Mapped[int] = mapped_column(default=0)  # drives the gentle back-off
+    # The chance an available day's nudge is sent (issue #12); NULL: the default, 0.6.
+    probability: Mapped[float | None] = mapped_column(Float)
+
+
+class ProbabilityChange(Base):
+    """Every change of a ritual's nudge probability, with why: what /settings explains."""
+
+    __tablename__ = "probability_changes"
+    __table_args__ = (Index("ix_probability_changes_user_ritual", "user_id", "ritual"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    ritual: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime]
+    old: Mapped[float] = mapped_column(Float)
+    new: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(String(16))  # domain.values.adaptation.Reason
 
 
 class NudgeStatus:
@@ -171,6 +189,7 @@ class NudgeStatus:
     IGNORED = "ignored"  # no answer by the end of the day
     MISSED = "missed"  # the bot was down past its window
     SKIPPED = "skipped"  # not needed any more (already did it, paused, unpaired, cap)
+    WITHHELD = "withheld"  # available, and the draw said "no nudge today": nothing sent
     FAILED = "failed"  # Telegram refused for good (blocked), or out of attempts
     MAYBE = "maybe"  # fate unknown (timed out, dropped, in flight at a crash): never resent
 
@@ -217,6 +236,14 @@ class Nudge(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
+    # A decision point (issue #12): the chance it had of being sent and the draw, made when
+    # planned and used only if the person is available when it is due (a status other
+    # than skipped or missed). NULL: planned without randomization (always sent).
+    probability: Mapped[float | None] = mapped_column(Float)
+    treated: Mapped[bool | None] = mapped_column(Boolean)
+    # Whether the person did the ritual's act within OUTCOME_WINDOW of ``due_at``, by the
+    # nudge's button or on their own; written once that window has closed.
+    outcome: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class RelayOffer(Base):

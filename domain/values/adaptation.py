@@ -1,0 +1,85 @@
+"""How likely a ritual's nudge is sent on a day it is due, and when that chance comes down.
+
+Each planned nudge is a decision point: sent with probability ``p``, bounded to
+``[FLOOR, CEILING]`` so the effect of a nudge stays estimable (a point is only informative
+when both answers were possible). ``p`` comes down step by step when a nudge has become a
+habit (the person acts whether nudged or not) or when nudges go unanswered; it stays when the
+nudge clearly helps. Pure: the daily job in ``scheduling/`` feeds it the estimates.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from domain.values.excursion import Effect
+
+DEFAULT_PROBABILITY: Final = 0.6
+FLOOR: Final = 0.2
+CEILING: Final = 0.8
+STEP: Final = 0.1
+#: An effect inside ±this (on the chance of acting) counts as "no difference".
+NEAR_ZERO: Final = 0.2
+#: Acting this often without a nudge is doing it on one's own.
+HABIT_BASE: Final = 0.5
+#: Sent nudges of the last days that were acted on less often than this: being ignored.
+IGNORED_RATE: Final = 0.2
+#: Fewer points than this say too little to change anything.
+MIN_POINTS: Final = 8
+
+
+class Reason(StrEnum):
+    """Why a ritual's chance changed; stored with every change."""
+
+    HABIT = "habit"  # they do it on their own
+    IGNORED = "ignored"  # the nudges go unanswered
+    ASKED = "asked"  # "Yes, fewer" in the weekly reflection
+
+
+def probability_of(stored: float | None) -> float:
+    """The chance a person's ritual nudge is sent: their stored one, or the default."""
+    value = DEFAULT_PROBABILITY if stored is None else stored
+    return min(max(value, FLOOR), CEILING)
+
+
+def draw(probability: float, rng: random.Random) -> bool:
+    """The decision point's draw: send (True) or not."""
+    return rng.random() < probability
+
+
+def lowered(probability: float) -> float:
+    """One step toward the floor (rounded, so steps land on 0.5, 0.4, …)."""
+    return max(FLOOR, round(probability - STEP, 2))
+
+
+@dataclass(frozen=True, slots=True)
+class Recent:
+    """A person's recent decision points for one ritual: how many, and what the nudges did."""
+
+    points: int
+    sent: int
+    acted_when_sent: int
+
+
+def adapt(probability: float, effect: Effect | None, recent: Recent) -> Reason | None:
+    """Why to lower this ritual's chance now, or None to keep it.
+
+    A clear positive effect keeps it; a confident "no difference" while acting anyway is a
+    habit; nudges mostly unanswered are being ignored. At the floor nothing changes.
+    """
+    if probability <= FLOOR or recent.points < MIN_POINTS:
+        return None
+    if effect is not None and effect.effect.low > 0:
+        return None
+    if (
+        effect is not None
+        and effect.base >= HABIT_BASE
+        and effect.effect.low > -NEAR_ZERO
+        and effect.effect.high < NEAR_ZERO
+    ):
+        return Reason.HABIT
+    if recent.sent >= 3 and recent.acted_when_sent < IGNORED_RATE * recent.sent:
+        return Reason.IGNORED
+    return None
