@@ -37,6 +37,7 @@ from scheduling.rate_limit import SendRateLimiter
 from scheduling.service import (
     DISPATCH_EVERY,
     HOUSEKEEPING_EVERY,
+    LEARN_EVERY,
     PLAN_EVERY,
     NudgeService,
 )
@@ -135,6 +136,11 @@ def schedule_jobs(
 
     async def digest(_: BotContext) -> None:
         await service.digests()
+
+    async def learn(_: BotContext) -> None:
+        await service.learn()
+
+    jobs.run_repeating(learn, interval=LEARN_EVERY, first=300, name="learn from nudges")
 
     jobs.run_repeating(digest, interval=DIGEST_EVERY, first=30, name="weekly digest")
 

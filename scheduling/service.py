@@ -18,6 +18,7 @@ from domain.values.clock import Clock
 from messages.nudges import PHRASING_COUNTS
 from scheduling.delivery import Deliveries, DeliveryReport
 from scheduling.digest import DigestReport, DigestSource, run_digests
+from scheduling.learning import AdaptReport, adapt, close_outcomes
 from scheduling.planning import PlanningReport, plan_pending
 from scheduling.sources import NudgeSource, OutboxSource
 from storage import inbox, nudges
@@ -34,6 +35,7 @@ INBOX_RETENTION = timedelta(days=3)
 PLAN_EVERY = timedelta(minutes=10)
 DISPATCH_EVERY = timedelta(seconds=10)
 HOUSEKEEPING_EVERY = timedelta(hours=1)
+LEARN_EVERY = timedelta(days=1)
 
 
 class NudgeService:
@@ -124,13 +126,23 @@ class NudgeService:
 
     async def housekeeping(self) -> int:
         """Unanswered nudges become "ignored", feeding the gentle back-off; handled update
-        ids past their retention are dropped."""
+        ids past their retention are dropped; decision points whose window closed get
+        their outcome."""
         async with self.db.transaction() as session:
             expired = await nudges.expire_unanswered(session, self.clock() - ANSWER_DEADLINE)
             for user_id, ritual in expired:
                 await nudges.bump_ignored(session, user_id, ritual, reset=False)
             await inbox.forget_before(session, self.clock() - INBOX_RETENTION)
+        await close_outcomes(self.db, self.clock())
         return len(expired)
+
+    async def learn(self) -> AdaptReport:
+        """The daily job: estimate what each ritual's nudges do for each person, and nudge
+        less where a ritual has become a habit or its nudges go unanswered."""
+        report = await adapt(self.db, self.clock())
+        if report.lowered:
+            log.info("nudging less often for %d person-rituals", report.lowered)
+        return report
 
     async def run_all(self) -> DeliveryReport:
         """Plan, then send what is due: what one scheduler tick does, for tests and tools."""

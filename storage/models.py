@@ -161,6 +161,9 @@ class RitualSetting(Base):
     ignored_in_a_row: Mapped[int] = mapped_column(default=0)  # drives the gentle back-off
     # The chance an available day's nudge is sent (issue #12); NULL: the default, 0.6.
     probability: Mapped[float | None] = mapped_column(Float)
+    # The latest estimate of what this ritual's nudges do for this person, as JSON
+    # (domain.values.adaptation.StoredEffect), written by the daily adaptation.
+    effect: Mapped[str | None] = mapped_column(Text)
 
 
 class ProbabilityChange(Base):
@@ -200,6 +203,13 @@ class NudgeStatus:
 #: bound parameter would hide from SQLite that the index applies.
 OPEN_NUDGE = text("status IN ('planned', 'sending')")
 SENT_NUDGE = text("status = 'sent'")
+#: A decision point the person was available for (issue #12), whose outcome is not known yet.
+OPEN_OUTCOME = text(
+    "outcome IS NULL AND probability IS NOT NULL AND "
+    "status IN ('sent', 'acted', 'declined', 'ignored', 'maybe', 'withheld')"
+)
+#: The statuses of a decision point the person was available for.
+AVAILABLE_STATUSES = ("sent", "acted", "declined", "ignored", "maybe", "withheld")
 
 
 class Nudge(Base):
@@ -215,6 +225,12 @@ class Nudge(Base):
         UniqueConstraint("user_id", "local_date", "ritual", name="uq_nudges_user_day_ritual"),
         Index("ix_nudges_open_due", "due_at", sqlite_where=OPEN_NUDGE, postgresql_where=OPEN_NUDGE),
         Index("ix_nudges_sent_at", "sent_at", sqlite_where=SENT_NUDGE, postgresql_where=SENT_NUDGE),
+        Index(
+            "ix_nudges_open_outcome",
+            "due_at",
+            sqlite_where=OPEN_OUTCOME,
+            postgresql_where=OPEN_OUTCOME,
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)

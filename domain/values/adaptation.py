@@ -9,12 +9,14 @@ nudge clearly helps. Pure: the daily job in ``scheduling/`` feeds it the estimat
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Final
 
-from domain.values.excursion import Effect
+from domain.values.excursion import Effect, Interval
 
 DEFAULT_PROBABILITY: Final = 0.6
 FLOOR: Final = 0.2
@@ -83,3 +85,57 @@ def adapt(probability: float, effect: Effect | None, recent: Recent) -> Reason |
     if recent.sent >= 3 and recent.acted_when_sent < IGNORED_RATE * recent.sent:
         return Reason.IGNORED
     return None
+
+
+#: How long after a decision point its outcome is counted ("within the next few hours").
+OUTCOME_WINDOW: Final = timedelta(hours=4)
+#: The weekly reflection speaks of a ritual's effect only after this many weeks of points.
+WEEKS_TO_SPEAK: Final = 3
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEffect:
+    """A person's latest estimate for one ritual, as the weekly reflection reads it."""
+
+    weeks: int  # weeks of decision points it is based on
+    effect: Interval
+    base: float
+    ratio: Interval | None
+
+    @classmethod
+    def of(cls, effect: Effect, weeks: int) -> StoredEffect:
+        return cls(weeks, effect.effect, effect.base, effect.ratio)
+
+    def to_json(self) -> str:
+        ratio = None if self.ratio is None else _triple(self.ratio)
+        return json.dumps(
+            {"weeks": self.weeks, "effect": _triple(self.effect), "base": self.base, "ratio": ratio}
+        )
+
+    @classmethod
+    def from_json(cls, text: str | None) -> StoredEffect | None:
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+            ratio = None if data["ratio"] is None else Interval(*data["ratio"])
+            return cls(int(data["weeks"]), Interval(*data["effect"]), float(data["base"]), ratio)
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    @property
+    def is_habit(self) -> bool:
+        """Done as often without a nudge as with one, confidently."""
+        return (
+            self.base >= HABIT_BASE
+            and self.effect.low > -NEAR_ZERO
+            and self.effect.high < NEAR_ZERO
+        )
+
+    @property
+    def clearly_helps(self) -> bool:
+        return self.effect.low > 0 and self.ratio is not None
+
+
+def _triple(interval: Interval) -> list[float]:
+    return [round(interval.estimate, 4), round(interval.low, 4), round(interval.high, 4)]

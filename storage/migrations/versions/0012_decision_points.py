@@ -25,6 +25,10 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_OPEN_OUTCOME = sa.text(
+    "outcome IS NULL AND probability IS NOT NULL AND "
+    "status IN ('sent', 'acted', 'declined', 'ignored', 'maybe', 'withheld')"
+)
 
 
 def upgrade() -> None:
@@ -32,8 +36,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column("probability", sa.Float(), nullable=True))
         batch.add_column(sa.Column("treated", sa.Boolean(), nullable=True))
         batch.add_column(sa.Column("outcome", sa.Boolean(), nullable=True))
+    op.create_index(
+        "ix_nudges_open_outcome",
+        "nudges",
+        ["due_at"],
+        sqlite_where=_OPEN_OUTCOME,
+        postgresql_where=_OPEN_OUTCOME,
+    )
     with op.batch_alter_table("ritual_settings") as batch:
         batch.add_column(sa.Column("probability", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("effect", sa.Text(), nullable=True))
     op.create_table(
         "probability_changes",
         sa.Column("id", _ID, nullable=False),
@@ -60,7 +72,9 @@ def downgrade() -> None:
     op.drop_index("ix_probability_changes_user_ritual", table_name="probability_changes")
     op.drop_table("probability_changes")
     with op.batch_alter_table("ritual_settings") as batch:
+        batch.drop_column("effect")
         batch.drop_column("probability")
+    op.drop_index("ix_nudges_open_outcome", table_name="nudges")
     with op.batch_alter_table("nudges") as batch:
         batch.drop_column("outcome")
         batch.drop_column("treated")
