@@ -208,6 +208,7 @@ def register_handlers(application: BotApplication) -> None:
         cd.Cancel: account.cancel,
         cd.Nudge: nudges.nudge_tapped,
         cd.Week: weekly.week_button,
+        cd.Fewer: weekly.fewer_button,
         cd.Settings: settings_handlers.settings_button,
     }
     for data, handler in buttons.items():
