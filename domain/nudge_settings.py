@@ -46,6 +46,7 @@ from domain.values.preferences import (
 from domain.values.timeparse import MAX_PAUSE_DAYS
 from domain.values.windows import LocalWindow
 from domain.work import Work
+from storage import decisions
 from storage import nudge_settings as store
 from storage.models import NudgeStatus, User
 
@@ -57,8 +58,15 @@ async def _policy_of(session: AsyncSession, user: User) -> NudgePolicy:
     )
 
 
-async def _settings_of(session: AsyncSession, user: User, now: datetime) -> NudgeSettings:
+async def _settings_of(
+    session: AsyncSession, user: User, now: datetime, *, randomize: bool = True
+) -> NudgeSettings:
     policy = await _policy_of(session, user)
+    chances: tuple[float, ...] = ()
+    if randomize:
+        stored = await store.probabilities(session, user.id)
+        chances = tuple(probability_of(stored.get(r.value)) for r in Ritual)
+    reasons = await decisions.latest_reasons(session, user.id)
     fortnight: tuple[int, ...] = ()
     next_up: tuple[NextNudge | None, ...] = ()
     today = None
@@ -108,6 +116,8 @@ async def _settings_of(session: AsyncSession, user: User, now: datetime) -> Nudg
         next_up=next_up,
         today=today,
         relays_wait=user.relays_wait_for_morning,
+        chances=chances,
+        less_because=tuple(reasons.get(r.value) for r in Ritual),
     )
 
 
@@ -158,7 +168,7 @@ async def load_policy(work: Work) -> NudgePolicy | None:
 
 async def load_settings(work: Work) -> NudgeSettings:
     """The person's settings, to show."""
-    return await _settings_of(work.session, work.me, work.now)
+    return await _settings_of(work.session, work.me, work.now, randomize=work.randomize)
 
 
 # --- Changes ------------------------------------------------------------------------------
@@ -173,7 +183,7 @@ async def _change(
     await apply(work.session, user)
     await store.forget_future_plans(work.session, user.id, work.now)
     await _plan_rest(work, user)
-    return await _settings_of(work.session, user, work.now)
+    return await _settings_of(work.session, user, work.now, randomize=work.randomize)
 
 
 async def set_window(work: Work, ritual: Ritual, window: LocalWindow) -> NudgeSettings:
@@ -244,4 +254,4 @@ async def set_relays_wait(work: Work, wait: bool) -> NudgeSettings:
     Nothing to replan: the outbox looks at it when each relay goes out.
     """
     work.me.relays_wait_for_morning = wait
-    return await _settings_of(work.session, work.me, work.now)
+    return await _settings_of(work.session, work.me, work.now, randomize=work.randomize)
