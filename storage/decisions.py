@@ -199,4 +199,4 @@ async def latest_reasons(session: AsyncSession, user_id: int) -> dict[str, str]:
         .where(ProbabilityChange.user_id == user_id)
         .order_by(ProbabilityChange.changed_at, ProbabilityChange.id)
     )
-    return dict(rows.tuples().all())
+    return {ritual: reason for ritual, reason in rows}
