@@ -147,22 +147,18 @@ async def _adapt_ritual(
         stored = StoredEffect.of(effect, weeks[user_id])
         await decisions.store_effect(session, user_id, ritual, stored.to_json())
         report.estimated += 1
-    recent_rows = [r for r in history if r.local_date > today - timedelta(days=RECENT_DAYS)]
-    if not recent_rows:
-        return
-    recent = person_effects(_points(recent_rows))
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for row in recent_rows:
-        c = counts[row.user_id]
-        c[0] += 1
-        c[1] += row.treated
-        c[2] += row.treated and row.outcome
-    for user_id, (points, sent, acted) in counts.items():
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for row in history:
+        if row.local_date > today - timedelta(days=RECENT_DAYS):
+            c = counts[row.user_id]
+            c[0 if row.treated else 2] += 1
+            c[1 if row.treated else 3] += row.outcome
+    for user_id, (sent, acted, withheld, acted_anyway) in counts.items():
         last = changed.get((user_id, ritual))
         if last is not None and now - last < ADAPT_EVERY:
             continue
         chance = probability_of(chances.get((user_id, ritual)))
-        reason = reason_to_lower(chance, recent.get(user_id), Recent(points, sent, acted))
+        reason = reason_to_lower(chance, Recent(sent, acted, withheld, acted_anyway))
         if reason is None:
             continue
         new = lowered(chance)

@@ -30,6 +30,10 @@ HABIT_BASE: Final = 0.5
 IGNORED_RATE: Final = 0.2
 #: Fewer points than this say too little to change anything.
 MIN_POINTS: Final = 8
+MIN_SENT: Final = 3
+MIN_WITHHELD: Final = 3
+#: Acting on this share of un-nudged days is doing it on one's own.
+HABIT_RATE: Final = 0.7
 
 
 class Reason(StrEnum):
@@ -58,31 +62,41 @@ def lowered(probability: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class Recent:
-    """A person's recent decision points for one ritual: how many, and what the nudges did."""
+    """A person's recent available decision points for one ritual, as counts."""
 
-    points: int
     sent: int
     acted_when_sent: int
+    withheld: int
+    acted_when_withheld: int
+
+    @property
+    def points(self) -> int:
+        return self.sent + self.withheld
 
 
-def adapt(probability: float, effect: Effect | None, recent: Recent) -> Reason | None:
+def adapt(probability: float, recent: Recent) -> Reason | None:
     """Why to lower this ritual's chance now, or None to keep it.
 
-    A clear positive effect keeps it; a confident "no difference" while acting anyway is a
-    habit; nudges mostly unanswered are being ignored. At the floor nothing changes.
+    Two weeks of one person's points cannot make their own effect's interval narrow (that is
+    what the weekly reflection reports, after three weeks and with everyone's help), so
+    these rules read the person's own recent counts, where the answer is plain:
+
+    * a habit: they act on most days without a nudge, and not less often than with one
+      (a nudge cannot add much to acting anyway: the effect is at most ``1 - base``);
+    * ignored: the nudges that went out were mostly not acted on, so they cannot be
+      helping much either.
+
+    Anything else keeps the chance, a clear positive effect included. At the floor nothing
+    changes.
     """
     if probability <= FLOOR or recent.points < MIN_POINTS:
         return None
-    if effect is not None and effect.effect.low > 0:
-        return None
-    if (
-        effect is not None
-        and effect.base >= HABIT_BASE
-        and effect.effect.low > -NEAR_ZERO
-        and effect.effect.high < NEAR_ZERO
-    ):
-        return Reason.HABIT
-    if recent.sent >= 3 and recent.acted_when_sent < IGNORED_RATE * recent.sent:
+    if recent.withheld >= MIN_WITHHELD:
+        unprompted = recent.acted_when_withheld / recent.withheld
+        prompted = recent.acted_when_sent / recent.sent if recent.sent else unprompted
+        if unprompted >= HABIT_RATE and prompted - unprompted < NEAR_ZERO:
+            return Reason.HABIT
+    if recent.sent >= MIN_SENT and recent.acted_when_sent < IGNORED_RATE * recent.sent:
         return Reason.IGNORED
     return None
 
