@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from domain.values.adaptation import DEFAULT_PROBABILITY, OUTCOME_WINDOW
+from domain.values.adaptation import DEFAULT_PROBABILITY, OUTCOME_WINDOW, StoredEffect
+from domain.values.excursion import Interval
 from domain.values.kinds import Ritual
-from storage.models import Nudge, NudgeStatus, RitualSetting
+from storage import decisions
+from storage.models import Nudge, NudgeStatus, ProbabilityChange, RitualSetting
 from tests.e2e.conftest import Harness
 from tests.e2e.test_nudges_e2e import (
     MIDDAY,
@@ -134,3 +136,71 @@ async def test_the_back_off_reacts_at_send_time_to_ignores_the_plan_did_not_know
     await _run_until(h, datetime.combine(day + timedelta(days=1), time(6), BERLIN).astimezone(UTC))
     (bobs,) = [r for r in await _rows(h, bob.id) if r.local_date == day]
     assert bobs.status != NudgeStatus.SKIPPED  # with fewer ignores there is no back-off
+
+
+HABIT = StoredEffect(3, Interval(0.02, -0.12, 0.16), 0.85, Interval(1.02, 0.86, 1.19))
+HELPS = StoredEffect(4, Interval(0.25, 0.08, 0.42), 0.35, Interval(1.7, 1.2, 2.4))
+
+
+async def _store_effect(h: Harness, user_id: int, ritual: Ritual, effect: StoredEffect) -> None:
+    async with h.db.transaction() as session:
+        session.add(
+            RitualSetting(
+                user_id=user_id, ritual=ritual.value, ignored_in_a_row=0, effect=effect.to_json()
+            )
+        )
+
+
+@pytest.mark.randomized
+async def test_the_reflection_offers_to_nudge_less_and_settings_say_why(harness: Harness) -> None:
+    """After three weeks of points: the effect in plain words, one tap for "fewer", and
+    /settings telling the truth about it afterwards."""
+    h = harness
+    h.clock.set(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    alice, bob = await _couple_in_two_zones(h)
+    await _store_effect(h, alice.id, Ritual.MIDDAY_THINKING, HABIT)
+    await _store_effect(h, alice.id, Ritual.BEDTIME, HELPS)
+    await alice.send("/week")
+    reflection = await alice.wait_for(lambda m: "whether I nudge you" in m.body, timeout=10)
+    assert "You reach out at midday whether I nudge you or not — shall I nudge less?" in (
+        reflection.body
+    )
+    assert (
+        "On days I nudged you at bedtime you kept your bedtime ritual about 1.7× as often "
+        "(somewhere between 1.2× and 2.4×)" in reflection.body
+    )
+    assert [[b.text for b in row] for row in reflection.buttons] == [["Yes, fewer"]]
+    # Bob's own reflection says nothing about Alice's nudges.
+    await bob.send("/week")
+    theirs = await bob.wait_for(lambda m: m.photo is not None or "week" in m.body, timeout=10)
+    assert "nudge" not in theirs.body
+    await alice.press("Yes, fewer", message_id=reflection.message_id)
+    await alice.wait_for(lambda m: "less often from now on" in m.body)
+    async with h.db.transaction() as session:
+        setting = await session.get(RitualSetting, (alice.id, Ritual.MIDDAY_THINKING.value))
+        changes = (await session.execute(select(ProbabilityChange))).scalars().all()
+    assert setting is not None and setting.probability == 0.5
+    assert [(c.ritual, c.old, c.new, c.reason) for c in changes] == [
+        ("midday_thinking", 0.6, 0.5, "asked")
+    ]
+    await alice.send("/settings")
+    menu = await alice.wait_for(lambda m: "nudging less" in m.body)
+    assert "nudging less, as you asked" in menu.body
+    # 14 planned days × 0.5 = 7 (about 4 a week); the default 0.6: about 4 too, never "every day".
+    assert "every day" not in menu.body and "about 4 days a week" in menu.body
+
+
+@pytest.mark.randomized
+async def test_settings_say_a_habit_is_why_a_ritual_comes_less(harness: Harness) -> None:
+    h = harness
+    h.clock.set(datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    alice, _ = await _couple_in_two_zones(h, off=(Ritual.MORNING_HUG,))
+    async with h.db.transaction() as session:
+        await decisions.change_chance(
+            session, alice.id, "midday_thinking", old=0.3, new=0.2, reason="habit", now=h.clock()
+        )
+    await alice.send("/settings")
+    menu = await alice.wait_for(lambda m: "nudging less" in m.body)
+    midday = next(line for line in menu.body.splitlines() if "because" in line)
+    assert midday.endswith("days a week, nudging less because you do this on your own 💛")
+    assert "every day" not in midday
