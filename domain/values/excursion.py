@@ -174,13 +174,17 @@ def _wcls(points: DecisionPoints, *, by_week: bool, clusters: bool) -> _Fit | No
     if clusters:
         labels, index = np.unique(points.person, return_inverse=True)
         groups = len(labels)
+        if groups < 2:  # one person's points say nothing about everyone
+            return None
         summed = np.zeros((groups, k))
         np.add.at(summed, index, scores)
-        factor = groups / (groups - 1) if groups > 1 else math.inf
+        factor = groups / (groups - 1)
         df = groups - 1
     else:
         summed, n = scores, len(points)
-        factor = n / (n - k) if n > k else math.inf
+        if n <= k:
+            return None
+        factor = n / (n - k)
         df = n - k
     cov = factor * (inverse @ (summed.T @ summed) @ inverse)
     if k == 2:  # put the week terms back as exact zeros, so indexes stay the same
