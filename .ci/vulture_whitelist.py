@@ -10,8 +10,10 @@ from bot.aiohttp_request import AiohttpRequest
 from bot.rate_limiter import TelegramRateLimiter
 from bot.settings import DatabaseSettings, Settings
 from domain.values.clock import ManualClock
+from domain.values.excursion import Interval
 from domain.values.policy import NudgePolicy, default_policy
 from scheduling.delivery import DeliveryReport
+from scheduling.learning import AdaptReport
 from domain.values.planner import plan_day
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.sender import OutgoingNotice
@@ -67,3 +69,5 @@ plan_day  # one person's day: the reference the shared day templates are checked
 NudgeService.settled  # tests wait on it before saying "nothing was sent"
 NudgeService.run_all  # one whole scheduler tick, for tests and tools
 pending_revisions  # the migration drift test
+Interval.covers  # the estimator's simulation tests and bench_mrt check their intervals
+AdaptReport.estimated  # tests and tools read how many estimates a run stored

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Final
 
@@ -31,7 +31,7 @@ from domain.values.adaptation import (
 from domain.values.adaptation import (
     adapt as reason_to_lower,
 )
-from domain.values.excursion import DecisionPoints, person_effects
+from domain.values.excursion import DecisionPoints, PooledEffect, person_effects, pooled_effect
 from domain.values.kinds import RITUAL_MOMENT, Ritual
 from storage import decisions
 from storage.database import Database
@@ -84,6 +84,8 @@ class AdaptReport:
     people: int = 0
     estimated: int = 0
     lowered: int = 0
+    #: Per ritual, everyone's effect (of the last page: a random sample of everyone).
+    pooled: dict[str, PooledEffect] = field(default_factory=dict)
 
 
 def _points(rows: Sequence[Point]) -> DecisionPoints:
@@ -141,7 +143,20 @@ async def _adapt_ritual(
     today: date,
     report: AdaptReport,
 ) -> None:
-    overall = person_effects(_points(history))
+    points = _points(history)
+    pooled = pooled_effect(points)
+    if pooled is not None:  # what the nudges do for everyone on this page, for operators
+        report.pooled[ritual] = pooled
+        log.info(
+            "%s nudges: effect %+.2f [%+.2f, %+.2f] over %d people, %+.3f per week",
+            ritual,
+            pooled.effect.estimate,
+            pooled.effect.low,
+            pooled.effect.high,
+            pooled.people,
+            pooled.per_week.estimate if pooled.per_week is not None else 0.0,
+        )
+    overall = person_effects(points)
     weeks = _weeks(history)
     for user_id, effect in overall.items():
         stored = StoredEffect.of(effect, weeks[user_id])
