@@ -156,3 +156,4 @@ def test_too_little_to_say_is_none() -> None:
 def test_t_quantile_is_close_to_the_table() -> None:
     assert t_quantile(10) == pytest.approx(2.228, abs=0.005)
     assert t_quantile(39) == pytest.approx(2.023, abs=0.002)
+    assert t_quantile(1) == pytest.approx(12.706)  # two people: a very wide interval
