@@ -11,8 +11,10 @@ from bot.rate_limiter import TelegramRateLimiter
 from bot.settings import DatabaseSettings, Settings
 from bot.web.runner import WebServer
 from domain.values.clock import ManualClock
+from domain.values.excursion import Interval
 from domain.values.policy import NudgePolicy, default_policy
 from scheduling.delivery import DeliveryReport
+from scheduling.learning import AdaptReport
 from domain.values.planner import plan_day
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.sender import OutgoingNotice
@@ -75,3 +77,5 @@ pending_revisions  # the migration drift test
 # uvicorn calls it; the runner handles the signals itself, and sets should_exit to stop it.
 WebServer.capture_signals
 WebServer.should_exit
+Interval.covers  # the estimator's simulation tests and bench_mrt check their intervals
+AdaptReport.estimated  # tests and tools read how many estimates a run stored

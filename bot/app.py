@@ -38,6 +38,7 @@ from scheduling.rate_limit import SendRateLimiter
 from scheduling.service import (
     DISPATCH_EVERY,
     HOUSEKEEPING_EVERY,
+    LEARN_EVERY,
     PLAN_EVERY,
     NudgeService,
 )
@@ -105,6 +106,7 @@ def build_application(
         rng or random.Random(),
         # One drawing process for digest charts (started on the first chart only).
         render_executor=render_pool() if run_jobs else None,
+        randomize=settings.nudge_randomization,
     )
     application.bot_data["services"] = Services(db=db, clock=clock, nudges=service)
     register_handlers(application)
@@ -140,6 +142,11 @@ def schedule_jobs(
 
     async def digest(_: BotContext) -> None:
         await service.tick(service.digests)
+
+    async def learn(_: BotContext) -> None:
+        await service.tick(service.learn)
+
+    jobs.run_repeating(learn, interval=LEARN_EVERY, first=300, name="learn from nudges")
 
     jobs.run_repeating(digest, interval=DIGEST_EVERY, first=30, name="weekly digest")
 
@@ -207,6 +214,7 @@ def register_handlers(application: BotApplication) -> None:
         cd.Cancel: account.cancel,
         cd.Nudge: nudges.nudge_tapped,
         cd.Week: weekly.week_button,
+        cd.Fewer: weekly.fewer_button,
         cd.Settings: settings_handlers.settings_button,
     }
     for data, handler in buttons.items():

@@ -216,6 +216,14 @@ class Nudge(CallbackData):
 
 
 @dataclass(frozen=True, slots=True)
+class Fewer(CallbackData):
+    """ "Yes, fewer" under the weekly reflection: nudge this ritual less often."""
+
+    prefix: ClassVar[str] = "fewer"
+    ritual: Ritual
+
+
+@dataclass(frozen=True, slots=True)
 class Week(CallbackData):
     """ "📊 Our week"; ``weeks_ago`` is 0 (this week) or 1 (the one before)."""
 

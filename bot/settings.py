@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     web_port: int = Field(default=8080, ge=1, le=65535)
     #: Polling mode: serve /healthz and /metrics on this port (unset: no web server).
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    #: Each planned nudge is sent with its ritual's chance (issue #12); False: always sent.
+    nudge_randomization: bool = True
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -175,6 +175,8 @@ class TelegramSender:
     async def _part(self, chat_id: int, part: Part, *, paced: bool) -> Message:
         args = self._paced if paced else {}
         if part.photo is None:
-            return await self.bot.send_message(chat_id, part.text, **args)
+            return await self.bot.send_message(chat_id, part.text, reply_markup=part.markup, **args)
         photo = InputFile(part.photo, filename=CHART_FILENAME)
-        return await self.bot.send_photo(chat_id, photo, caption=part.text, **args)
+        return await self.bot.send_photo(
+            chat_id, photo, caption=part.text, reply_markup=part.markup, **args
+        )

@@ -57,6 +57,7 @@ def in_unit_of_work(handler: Handler) -> Callback:
                         update_id=update.update_id,
                         register=update.callback_query is None,
                         rng=None if services.nudges is None else services.nudges.rng,
+                        randomize=services.nudges is None or services.nudges.randomize,
                     ) as work:
                         context.work = work
                         replies = await handler(update, context)

@@ -18,6 +18,7 @@ from datetime import datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.values.adaptation import draw, probability_of
 from domain.values.kinds import Ritual
 from domain.values.planner import (
     PHRASING_CYCLE,
@@ -45,6 +46,7 @@ from domain.values.preferences import (
 from domain.values.timeparse import MAX_PAUSE_DAYS
 from domain.values.windows import LocalWindow
 from domain.work import Work
+from storage import decisions
 from storage import nudge_settings as store
 from storage.models import NudgeStatus, User
 
@@ -56,8 +58,15 @@ async def _policy_of(session: AsyncSession, user: User) -> NudgePolicy:
     )
 
 
-async def _settings_of(session: AsyncSession, user: User, now: datetime) -> NudgeSettings:
+async def _settings_of(
+    session: AsyncSession, user: User, now: datetime, *, randomize: bool = True
+) -> NudgeSettings:
     policy = await _policy_of(session, user)
+    chances: tuple[float, ...] = ()
+    if randomize:
+        stored = await store.probabilities(session, user.id)
+        chances = tuple(probability_of(stored.get(r.value)) for r in Ritual)
+    reasons = await decisions.latest_reasons(session, user.id)
     fortnight: tuple[int, ...] = ()
     next_up: tuple[NextNudge | None, ...] = ()
     today = None
@@ -107,6 +116,8 @@ async def _settings_of(session: AsyncSession, user: User, now: datetime) -> Nudg
         next_up=next_up,
         today=today,
         relays_wait=user.relays_wait_for_morning,
+        chances=chances,
+        less_because=tuple(reasons.get(r.value) for r in Ritual),
     )
 
 
@@ -132,6 +143,7 @@ async def _plan_rest(work: Work, user: User) -> None:
     ignored = await _ignored(session, user.id)
     days = dates_to_plan(now, user.timezone)
     kept = await store.kept_nudges(session, user.id, days[0])
+    chances = await store.probabilities(session, user.id)
     rows = []
     for day in days:
         template = day_template(policy, day, sunday_digest=not user.digest_opt_out)
@@ -139,7 +151,9 @@ async def _plan_rest(work: Work, user: User) -> None:
         for ritual, due_at, window_end_at in draw_day(
             template, work.rng, ignored_in_a_row=ignored, not_before=now
         ):
-            rows.append((ritual.value, day, due_at, window_end_at, phrasing))
+            chance = probability_of(chances.get(ritual.value)) if work.randomize else None
+            treated = None if chance is None else draw(chance, work.rng)
+            rows.append((ritual.value, day, due_at, window_end_at, phrasing, chance, treated))
     await store.plan_now(
         session, user, rows, skip=[(day, r) for day, r, _ in kept], through=days[-1]
     )
@@ -154,7 +168,7 @@ async def load_policy(work: Work) -> NudgePolicy | None:
 
 async def load_settings(work: Work) -> NudgeSettings:
     """The person's settings, to show."""
-    return await _settings_of(work.session, work.me, work.now)
+    return await _settings_of(work.session, work.me, work.now, randomize=work.randomize)
 
 
 # --- Changes ------------------------------------------------------------------------------
@@ -169,7 +183,7 @@ async def _change(
     await apply(work.session, user)
     await store.forget_future_plans(work.session, user.id, work.now)
     await _plan_rest(work, user)
-    return await _settings_of(work.session, user, work.now)
+    return await _settings_of(work.session, user, work.now, randomize=work.randomize)
 
 
 async def set_window(work: Work, ritual: Ritual, window: LocalWindow) -> NudgeSettings:
@@ -240,4 +254,4 @@ async def set_relays_wait(work: Work, wait: bool) -> NudgeSettings:
     Nothing to replan: the outbox looks at it when each relay goes out.
     """
     work.me.relays_wait_for_morning = wait
-    return await _settings_of(work.session, work.me, work.now)
+    return await _settings_of(work.session, work.me, work.now, randomize=work.randomize)

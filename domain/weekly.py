@@ -14,11 +14,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.moments import LOVE_BACK_KEY_PREFIX
+from domain.values.adaptation import (
+    FLOOR,
+    WEEKS_TO_SPEAK,
+    Reason,
+    StoredEffect,
+    lowered,
+    probability_of,
+)
 from domain.values.kinds import EventSource, MomentKind, Ritual
 from domain.values.results import NotPaired
 from domain.values.weekly_summary import (
     DAYS_IN_WEEK,
     EventRecord,
+    NudgeEffect,
     NudgeRecord,
     Partner,
     Reflection,
@@ -27,7 +36,7 @@ from domain.values.weekly_summary import (
     week_start_for,
 )
 from domain.work import Work
-from storage import weekly
+from storage import decisions, weekly
 from storage.models import NudgeStatus
 
 log = logging.getLogger(__name__)
@@ -91,7 +100,44 @@ async def weekly_reflection(
         paired_at=paired_at,
         now_utc=now,
     )
-    return Reflection(summary, asker, partner, weeks_ago, None)
+    effects = await nudge_effects(session, user_id)
+    return Reflection(summary, asker, partner, weeks_ago, None, effects)
+
+
+async def nudge_effects(session: AsyncSession, user_id: int) -> tuple[NudgeEffect, ...]:
+    """The rituals whose nudges have ≥ 3 weeks of decision points, with what they do."""
+    found = []
+    for ritual, (chance, stored) in sorted((await decisions.effects_of(session, user_id)).items()):
+        effect = StoredEffect.from_json(stored)
+        if effect is None or effect.weeks < WEEKS_TO_SPEAK or ritual not in _RITUALS:
+            continue
+        found.append(NudgeEffect(Ritual(ritual), effect, probability_of(chance) > FLOOR))
+    return tuple(found)
+
+
+_RITUALS = frozenset(r.value for r in Ritual)
+
+
+async def nudge_less(work: Work, ritual: Ritual) -> float | None:
+    """ "Yes, fewer": one step lower for this ritual (None: at the floor already).
+
+    Logged like every change, so /settings can say why; the plan already made stays.
+    """
+    chances = await decisions.effects_of(work.session, work.me.id)
+    chance = probability_of(chances.get(ritual.value, (None, None))[0])
+    if chance <= FLOOR:
+        return None
+    new = lowered(chance)
+    await decisions.change_chance(
+        work.session,
+        work.me.id,
+        ritual.value,
+        old=chance,
+        new=new,
+        reason=Reason.ASKED.value,
+        now=work.now,
+    )
+    return new
 
 
 def digest_enabled(work: Work) -> bool:

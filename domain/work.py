@@ -43,6 +43,8 @@ class Work:
     owed: int = field(default=0)
     #: Draws nudge times when a settings change plans the rest of the day at once.
     rng: random.Random = field(default_factory=random.Random)
+    #: Whether nudges planned right away are decision points with a draw (issue #12).
+    randomize: bool = True
 
     async def owe(
         self,
@@ -84,6 +86,7 @@ async def unit_of_work(
     update_id: int | None = None,
     register: bool = True,
     rng: random.Random | None = None,
+    randomize: bool = True,
 ) -> AsyncIterator[Work]:
     """One transaction for one update from ``user_id``; commits when the block ends cleanly.
 
@@ -107,7 +110,7 @@ async def unit_of_work(
             me = known
         else:
             me = await users.upsert(session, user_id, first_name, now)
-        yield Work(session, now, me) if rng is None else Work(session, now, me, rng=rng)
+        yield Work(session, now, me, rng=rng or random.Random(), randomize=randomize)
 
 
 async def claim_update(db: Database, update_id: int, now: datetime) -> None:

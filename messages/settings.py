@@ -15,6 +15,7 @@ from domain.values.preferences import MENU_PAUSE_DAYS, NudgeSettings
 from domain.values.timeparse import MAX_PAUSE_DAYS, TimeParseReason
 from domain.values.timezones import zone_label
 from domain.values.windows import LocalWindow
+from messages.nudge_effects import settings_note
 from messages.texts import fmt
 
 #: What people see typed back at them is cut to this length.
@@ -109,6 +110,8 @@ BEDTIME_SET: Final = (
     "Done 🌙 Bedtime nudges will come around <b>{bedtime}</b> (give or take 15 minutes), {share}."
 )
 NEXT_ONE: Final = "Next one: <b>{day}</b> between <b>{start}</b> and <b>{end}</b>."
+#: With randomized nudges (issue #12) a planned day is a chance, not a promise.
+NEXT_MAYBE: Final = "Next chance: <b>{day}</b> between <b>{start}</b> and <b>{end}</b>."
 NEXT_NONE: Final = "None is planned in the next two weeks."
 TODAY: Final = "today"
 TOMORROW: Final = "tomorrow"
@@ -289,6 +292,9 @@ def summary(settings: NudgeSettings) -> str:
             line += SUMMARY_OFF_SUFFIX
         elif (share := share_of(pref.ritual, settings)) is not None:
             line += f" · {share}"
+            note = settings_note(settings.reason_for_less(pref.ritual))
+            if note is not None:
+                line += f", {note}"
         lines.append(line)
     if settings.taking_turns:
         lines.append(SUMMARY_TURNS.format(cap=settings.daily_cap, n=settings.taking_turns))
@@ -324,7 +330,8 @@ def share_label(days_in_fortnight: int) -> str:
 
 
 def share_of(ritual: Ritual, settings: NudgeSettings) -> str | None:
-    count = settings.days_in_fortnight(ritual)
+    """How often a ritual's nudge comes: its planned days times its chance (issue #12)."""
+    count = settings.expected_in_fortnight(ritual)
     return None if count is None else share_label(count)
 
 
@@ -345,7 +352,7 @@ def next_one(ritual: Ritual, settings: NudgeSettings) -> str | None:
     upcoming = settings.next_of(ritual)
     if upcoming is None:
         return NEXT_NONE
-    return NEXT_ONE.format(
+    return (NEXT_MAYBE if settings.chances else NEXT_ONE).format(
         day=when_label(upcoming.day, settings.today),
         start=clock(upcoming.start),
         end=clock(upcoming.end),

@@ -22,6 +22,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Final
 
+from domain.values.adaptation import draw, probability_of
 from domain.values.kinds import Ritual
 from domain.values.planner import DayTemplate, dates_to_plan, day_template, draw_day
 from domain.values.preferences import policy_from_rows
@@ -32,6 +33,7 @@ from storage.nudges import NewNudge, PlanningRow
 SLICE = 1_000  # people planned between two turns of the event loop (about 10 ms)
 _VALUES: Final[Mapping[Ritual, str]] = MappingProxyType({r: r.value for r in Ritual})
 _NOTHING_IGNORED: Final[Mapping[Ritual, int]] = MappingProxyType({})
+_DEFAULT_CHANCES: Final[Mapping[str, float]] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,17 @@ def _dates_to_plan(now: datetime, timezone: str) -> tuple[date, ...]:
 
 
 async def plan_pending(
-    db: Database, now: datetime, rng: random.Random, *, phrasings: dict[Ritual, int]
+    db: Database,
+    now: datetime,
+    rng: random.Random,
+    *,
+    phrasings: dict[Ritual, int],
+    randomize: bool = True,
 ) -> PlanningReport:
     """Plan the local days that have not been planned yet, page by page.
 
+    Each nudge planned is a decision point, drawn with the person's chance for its ritual
+    (``randomize=False``: every one is sent, as before issue #12; a baseline for benches).
     While pages are written (``Database.concurrent_writes`` at a time), the next one is
     read and planned, so the database and the planner work at the same time.
     """
@@ -93,7 +102,7 @@ async def plan_pending(
             if not rows:
                 break
             after = rows[-1].user_id
-            new_rows, through = await _plan_page_in_slices(rows, now, rng, phrasings)
+            new_rows, through = await _plan_page_in_slices(rows, now, rng, phrasings, randomize)
             people += len(through)
             writing.append(asyncio.create_task(_write(db, slots, new_rows, through)))
             while len(writing) > db.concurrent_writes:  # at most one page waits its turn
@@ -112,7 +121,11 @@ async def _write(
 
 
 async def _plan_page_in_slices(
-    rows: list[PlanningRow], now: datetime, rng: random.Random, phrasings: dict[Ritual, int]
+    rows: list[PlanningRow],
+    now: datetime,
+    rng: random.Random,
+    phrasings: dict[Ritual, int],
+    randomize: bool,
 ) -> tuple[list[NewNudge], dict[int, date]]:
     """Plan a page a slice at a time, letting the event loop run in between.
 
@@ -123,7 +136,8 @@ async def _plan_page_in_slices(
     through: dict[int, date] = {}
     for start in range(0, len(rows), SLICE):
         with _collector_paused():
-            _plan_slice(rows[start : start + SLICE], now, rng, phrasings, new_rows, through)
+            page = rows[start : start + SLICE]
+            _plan_slice(page, now, rng, phrasings, randomize, new_rows, through)
         await asyncio.sleep(0)
     return new_rows, through
 
@@ -150,6 +164,7 @@ def _plan_slice(
     now: datetime,
     rng: random.Random,
     phrasings: dict[Ritual, int],
+    randomize: bool,
     new_rows: list[NewNudge],
     through: dict[int, date],
 ) -> None:
@@ -164,21 +179,26 @@ def _plan_slice(
         if not days:
             continue
         ignored = {Ritual(r): n for r, n in row.ignored} if row.ignored else _NOTHING_IGNORED
+        chances = dict(row.probabilities) if row.probabilities else _DEFAULT_CHANCES
         for day in days:
             # Phrasings rotate by day: consecutive days always differ, with no state to store.
             ordinal = day.toordinal() + user_id
             for ritual, due_at, window_end_at in draw_day(
                 _template(row, day), rng, ignored_in_a_row=ignored, not_before=now
             ):
+                value = _VALUES[ritual]
+                chance = probability_of(chances.get(value)) if randomize else None
                 new_rows.append(
                     NewNudge(
                         user_id,
                         couple_id,
-                        _VALUES[ritual],
+                        value,
                         day,
                         due_at,
                         window_end_at,
                         ordinal % phrasings[ritual],
+                        chance,
+                        None if chance is None else draw(chance, rng),
                     )
                 )
         through[user_id] = days[-1]

@@ -20,6 +20,7 @@ from messages.nudges import PHRASING_COUNTS
 from scheduling.delivery import Deliveries, DeliveryReport
 from scheduling.digest import DigestReport, DigestSource, run_digests
 from scheduling.leadership import Leadership
+from scheduling.learning import AdaptReport, adapt, close_outcomes
 from scheduling.metrics import NUDGES_PLANNED
 from scheduling.planning import PlanningReport, plan_pending
 from scheduling.sources import NudgeSource, OutboxSource
@@ -37,6 +38,7 @@ INBOX_RETENTION = timedelta(days=3)
 PLAN_EVERY = timedelta(minutes=10)
 DISPATCH_EVERY = timedelta(seconds=10)
 HOUSEKEEPING_EVERY = timedelta(hours=1)
+LEARN_EVERY = timedelta(days=1)
 
 
 class NudgeService:
@@ -50,8 +52,10 @@ class NudgeService:
         rng: random.Random,
         *,
         render_executor: Executor | None = None,
+        randomize: bool = True,
     ) -> None:
         self.db = db
+        self.randomize = randomize  # False: every planned nudge is sent (a bench baseline)
         self.deliveries = deliveries
         self.clock = clock
         self.rng = rng
@@ -79,7 +83,9 @@ class NudgeService:
             self.db.outage.noticed(error)
 
     async def plan(self) -> PlanningReport:
-        report = await plan_pending(self.db, self.clock(), self.rng, phrasings=PHRASING_COUNTS)
+        report = await plan_pending(
+            self.db, self.clock(), self.rng, phrasings=PHRASING_COUNTS, randomize=self.randomize
+        )
         NUDGES_PLANNED.inc(report.nudges)
         if report.nudges:
             log.info("planned %d nudges for %d people", report.nudges, report.people)
@@ -151,13 +157,23 @@ class NudgeService:
 
     async def housekeeping(self) -> int:
         """Unanswered nudges become "ignored", feeding the gentle back-off; handled update
-        ids past their retention are dropped."""
+        ids past their retention are dropped; decision points whose window closed get
+        their outcome."""
         async with self.db.transaction() as session:
             expired = await nudges.expire_unanswered(session, self.clock() - ANSWER_DEADLINE)
             for user_id, ritual in expired:
                 await nudges.bump_ignored(session, user_id, ritual, reset=False)
             await inbox.forget_before(session, self.clock() - INBOX_RETENTION)
+        await close_outcomes(self.db, self.clock())
         return len(expired)
+
+    async def learn(self) -> AdaptReport:
+        """The daily job: estimate what each ritual's nudges do for each person, and nudge
+        less where a ritual has become a habit or its nudges go unanswered."""
+        report = await adapt(self.db, self.clock())
+        if report.lowered:
+            log.info("nudging less often for %d person-rituals", report.lowered)
+        return report
 
     async def run_all(self) -> DeliveryReport:
         """Plan, then send what is due: what one scheduler tick does, for tests and tools."""

@@ -1,8 +1,12 @@
 """The nudge and outbox sources of the delivery engine: their own re-checks, nothing more.
 
-Each re-check runs right before the send, on state read with the page: a nudge goes only
-to someone still paired with the couple it was planned for, reachable, not paused, who did
-not already send "thinking of you" that day, and while its window lasts; an outbox row goes
+Each re-check runs right before the send, on state read with the page. A nudge is a
+decision point: the person is *available* only when still paired with the couple it was
+planned for, reachable, not paused, has not already done that ritual's act that day, is not
+backing off (their ignores counted now, including nudges sent since the plan was made, so
+the back-off reacts the same day), and while its window lasts. An unavailable point is
+``skipped`` (or ``missed``); an available one goes out when its draw said so, and is
+``withheld`` otherwise: nothing is sent, and it counts against nothing. An outbox row goes
 only to someone reachable and, when it names a couple, still in it.
 """
 
@@ -16,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.values.kinds import Delivery, Ritual
-from domain.values.planner import is_still_deliverable
+from domain.values.kinds import RITUAL_MOMENT, Delivery, Ritual
+from domain.values.planner import is_backing_off, is_still_deliverable
 from domain.values.policy import quiet_ends_at
 from domain.values.preferences import policy_from_rows
 from scheduling.delivery import Due, Postpone, Verdict
@@ -44,21 +48,28 @@ class NudgeSource:
         page = await nudges.due_page(session, now, after, limit)
         if not page:
             return []
-        people = await nudges.recipients(session, list({n.user_id for n in page}))
-        done_midday = await _already_thinking(session, page, people)
+        user_ids = list({n.user_id for n in page})
+        people = await nudges.recipients(session, user_ids)
+        done = await _already_done(session, page, people)
+        ignored = await nudges.ignored_now(session, user_ids)
         return [
             Due(
                 n.id,
                 n.user_id,
                 n.due_at,
                 n.attempt,
-                (n, people.get(n.user_id), n.user_id in done_midday),
+                (
+                    n,
+                    people.get(n.user_id),
+                    (n.user_id, n.ritual) in done,
+                    _backing_off(n, ignored),
+                ),
             )
             for n in page
         ]
 
     async def prepare(self, due: Due, now: datetime) -> OutgoingNudge | Verdict:
-        nudge, person, thought_already = due.context
+        nudge, person, done_already, backing_off = due.context
         assert isinstance(nudge, DueNudge)
         if (
             not isinstance(person, Recipient)
@@ -66,11 +77,14 @@ class NudgeSource:
             or person.couple_id != nudge.couple_id
             or person.partner_name is None
             or (person.paused_until is not None and now < person.paused_until)
-            or thought_already
+            or done_already
+            or backing_off
         ):
             return Verdict(NudgeStatus.SKIPPED)
         if not is_still_deliverable(nudge.window_end_at, now):
             return Verdict(NudgeStatus.MISSED)
+        if nudge.treated is False:  # available, and the draw said "not today"
+            return Verdict(NudgeStatus.WITHHELD)
         return OutgoingNudge(
             nudge.id,
             nudge.user_id,
@@ -81,25 +95,42 @@ class NudgeSource:
         )
 
 
-async def _already_thinking(
-    session: AsyncSession, page: list[DueNudge], people: dict[int, Recipient]
-) -> set[int]:
-    """People who sent "thinking of you" on their local day already: no midday prompt.
+def _backing_off(nudge: DueNudge, ignored: dict[int, dict[str, int]]) -> bool:
+    counts = ignored.get(nudge.user_id)
+    if not counts:
+        return False
+    ritual = Ritual(nudge.ritual)
+    return is_backing_off(ritual, nudge.local_date, {ritual: counts.get(nudge.ritual, 0)})
 
-    One query for the page: everyone's "thinking of you" since the earliest of their local
-    midnights, then each checked against their own midnight here.
+
+async def _already_done(
+    session: AsyncSession, page: list[DueNudge], people: dict[int, Recipient]
+) -> set[tuple[int, str]]:
+    """``(person, ritual)`` of the page whose act is already done on that local day.
+
+    One query for the page: everyone's acts since the earliest of their local midnights,
+    then each checked against their own midnight here.
     """
-    since: dict[int, datetime] = {}
+    since: dict[tuple[int, str], datetime] = {}
     for nudge in page:
         person = people.get(nudge.user_id)
-        if nudge.ritual != Ritual.MIDDAY_THINKING or person is None or person.timezone is None:
+        if person is None or person.timezone is None:
             continue
         midnight = datetime.combine(nudge.local_date, time(), ZoneInfo(person.timezone))
-        since[nudge.user_id] = min(midnight, since.get(nudge.user_id, midnight))
+        key = (nudge.user_id, RITUAL_MOMENT[Ritual(nudge.ritual)].value)
+        since[key] = min(midnight, since.get(key, midnight))
     if not since:
         return set()
-    last = await nudges.last_thinking_since(session, list(since), min(since.values()))
-    return {user_id for user_id, at in last.items() if at >= since[user_id]}
+    kinds = list({kind for _, kind in since})
+    last = await nudges.last_acts_since(
+        session, list({user for user, _ in since}), kinds, min(since.values())
+    )
+    return {
+        (nudge.user_id, nudge.ritual)
+        for nudge in page
+        if (at := last.get((nudge.user_id, RITUAL_MOMENT[Ritual(nudge.ritual)].value))) is not None
+        and at >= since[(nudge.user_id, RITUAL_MOMENT[Ritual(nudge.ritual)].value)]
+    }
 
 
 class OutboxSource:

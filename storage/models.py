@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -158,6 +159,26 @@ class RitualSetting(Base):
     enabled: Mapped[bool | None] = mapped_column(Boolean)  # NULL: the ritual's default
     window: Mapped[str | None] = mapped_column(String(16))  # "11:30-14:30"; NULL: default
     ignored_in_a_row: Mapped[int] = mapped_column(default=0)  # drives the gentle back-off
+    # The chance an available day's nudge is sent (issue #12); NULL: the default, 0.6.
+    probability: Mapped[float | None] = mapped_column(Float)
+    # The latest estimate of what this ritual's nudges do for this person, as JSON
+    # (domain.values.adaptation.StoredEffect), written by the daily adaptation.
+    effect: Mapped[str | None] = mapped_column(Text)
+
+
+class ProbabilityChange(Base):
+    """Every change of a ritual's nudge probability, with why: what /settings explains."""
+
+    __tablename__ = "probability_changes"
+    __table_args__ = (Index("ix_probability_changes_user_ritual", "user_id", "ritual"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"))
+    ritual: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime]
+    old: Mapped[float] = mapped_column(Float)
+    new: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(String(16))  # domain.values.adaptation.Reason
 
 
 class NudgeStatus:
@@ -171,6 +192,7 @@ class NudgeStatus:
     IGNORED = "ignored"  # no answer by the end of the day
     MISSED = "missed"  # the bot was down past its window
     SKIPPED = "skipped"  # not needed any more (already did it, paused, unpaired, cap)
+    WITHHELD = "withheld"  # available, and the draw said "no nudge today": nothing sent
     FAILED = "failed"  # Telegram refused for good (blocked), or out of attempts
     MAYBE = "maybe"  # fate unknown (timed out, dropped, in flight at a crash): never resent
 
@@ -181,6 +203,13 @@ class NudgeStatus:
 #: bound parameter would hide from SQLite that the index applies.
 OPEN_NUDGE = text("status IN ('planned', 'sending')")
 SENT_NUDGE = text("status = 'sent'")
+#: A decision point the person was available for (issue #12), whose outcome is not known yet.
+OPEN_OUTCOME = text(
+    "outcome IS NULL AND probability IS NOT NULL AND "
+    "status IN ('sent', 'acted', 'declined', 'ignored', 'maybe', 'withheld')"
+)
+#: The statuses of a decision point the person was available for.
+AVAILABLE_STATUSES = ("sent", "acted", "declined", "ignored", "maybe", "withheld")
 
 
 class Nudge(Base):
@@ -196,6 +225,12 @@ class Nudge(Base):
         UniqueConstraint("user_id", "local_date", "ritual", name="uq_nudges_user_day_ritual"),
         Index("ix_nudges_open_due", "due_at", sqlite_where=OPEN_NUDGE, postgresql_where=OPEN_NUDGE),
         Index("ix_nudges_sent_at", "sent_at", sqlite_where=SENT_NUDGE, postgresql_where=SENT_NUDGE),
+        Index(
+            "ix_nudges_open_outcome",
+            "due_at",
+            sqlite_where=OPEN_OUTCOME,
+            postgresql_where=OPEN_OUTCOME,
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
@@ -217,6 +252,14 @@ class Nudge(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]
+    # A decision point (issue #12): the chance it had of being sent and the draw, made when
+    # planned and used only if the person is available when it is due (a status other
+    # than skipped or missed). NULL: planned without randomization (always sent).
+    probability: Mapped[float | None] = mapped_column(Float)
+    treated: Mapped[bool | None] = mapped_column(Boolean)
+    # Whether the person did the ritual's act within OUTCOME_WINDOW of ``due_at``, by the
+    # nudge's button or on their own; written once that window has closed.
+    outcome: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class RelayOffer(Base):

@@ -88,6 +88,14 @@ async def forget_future_plans(session: AsyncSession, user_id: int, now: datetime
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def probabilities(session: AsyncSession, user_id: int) -> dict[str, float]:
+    """``ritual -> chance its nudge is sent`` where the person's is not the default."""
+    statement = select(RitualSetting.ritual, RitualSetting.probability).where(
+        RitualSetting.user_id == user_id, RitualSetting.probability.is_not(None)
+    )
+    return {ritual: p for ritual, p in await session.execute(statement) if p is not None}
+
+
 async def ignored_counts(session: AsyncSession, user_id: int) -> dict[str, int]:
     """``ritual -> ignored nudges in a row`` where not zero (the back-off's memory)."""
     statement = select(RitualSetting.ritual, RitualSetting.ignored_in_a_row).where(
@@ -106,8 +114,8 @@ async def kept_nudges(
     return [(day, ritual, status) for day, ritual, status in await session.execute(statement)]
 
 
-#: ``(ritual, local date, due at, window end at, phrasing)`` of one nudge to plan.
-PlannedRow = tuple[str, date, datetime, datetime, int]
+#: ``(ritual, local date, due at, window end at, phrasing, probability, treated)``.
+PlannedRow = tuple[str, date, datetime, datetime, int, float | None, bool | None]
 
 
 async def plan_now(
@@ -127,7 +135,7 @@ async def plan_now(
     assert user.couple_id is not None
     existing = set(skip)
     stored = 0
-    for ritual, day, due_at, window_end_at, phrasing in rows:
+    for ritual, day, due_at, window_end_at, phrasing, probability, treated in rows:
         if (day, ritual) in existing:
             continue
         session.add(
@@ -142,6 +150,8 @@ async def plan_now(
                 attempt=0,
                 phrasing=phrasing,
                 snoozed=False,
+                probability=probability,
+                treated=treated,
             )
         )
         stored += 1

@@ -47,6 +47,8 @@ class PlanningRow(NamedTuple):
     settings: tuple[tuple[str, bool | None, str | None], ...] = ()
     #: ``(ritual, ignored nudges in a row)`` where that count is not zero.
     ignored: tuple[tuple[str, int], ...] = ()
+    #: ``(ritual, chance its nudge is sent)`` where the person's is not the default.
+    probabilities: tuple[tuple[str, float], ...] = ()
 
 
 async def planning_rows(
@@ -92,18 +94,27 @@ async def planning_rows(
             RitualSetting.enabled,
             RitualSetting.window,
             RitualSetting.ignored_in_a_row,
+            RitualSetting.probability,
         ).where(RitualSetting.user_id.between(people[0][0], people[-1][0]))
     )
-    for user_id, ritual, enabled, window, ignored_in_a_row in rows:
+    chances: dict[int, list[tuple[str, float]]] = {}
+    for user_id, ritual, enabled, window, ignored_in_a_row, probability in rows:
         if enabled is not None or window is not None:
             settings.setdefault(user_id, []).append((ritual, enabled, window))
         if ignored_in_a_row:
             ignored.setdefault(user_id, []).append((ritual, ignored_in_a_row))
+        if probability is not None:
+            chances.setdefault(user_id, []).append((ritual, probability))
     # Rows as plain tuples, in PlanningRow's order: attribute access on a Row costs more
     # than the planning.
     return [
         PlanningRow._make(
-            (*person, tuple(settings.get(person[0], ())), tuple(ignored.get(person[0], ())))
+            (
+                *person,
+                tuple(settings.get(person[0], ())),
+                tuple(ignored.get(person[0], ())),
+                tuple(chances.get(person[0], ())),
+            )
         )
         for person in people
     ]
@@ -117,10 +128,16 @@ class NewNudge(NamedTuple):
     due_at: datetime
     window_end_at: datetime
     phrasing: int
+    #: The decision point's chance and draw; None: not randomized (always sent).
+    probability: float | None = None
+    treated: bool | None = None
 
 
 # The rest take their defaults: planned, first attempt, not snoozed.
-_COLUMNS = ("user_id", "couple_id", "ritual", "local_date", "due_at", "window_end_at", "phrasing")
+_COLUMNS = (
+    "user_id", "couple_id", "ritual", "local_date", "due_at", "window_end_at", "phrasing",
+    "probability", "treated",
+)  # fmt: skip
 
 # SQLite takes a page as one JSON document: a single statement that runs in SQLite's own
 # code without holding the GIL, so the next page is planned meanwhile. Rows come back from
@@ -132,7 +149,7 @@ _SQLITE_MARK = (
 )
 _SQLITE_INSERT = (
     f"INSERT INTO nudges ({', '.join(_COLUMNS)}) SELECT users.id, "
-    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(1, 7))
+    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(1, len(_COLUMNS)))
     + " FROM json_each(?) JOIN users ON users.id = json_extract(value, '$[0]') "
     "WHERE users.couple_id IS NOT NULL AND users.is_active ON CONFLICT DO NOTHING"
 )
@@ -147,7 +164,7 @@ _POSTGRES_INSERT = (
     f"INSERT INTO nudges ({', '.join(_COLUMNS)}) "
     "SELECT * FROM unnest("
     "$1::bigint[], $2::int[], $3::varchar[], $4::date[], $5::timestamptz[], "
-    "$6::timestamptz[], $7::int[]) "
+    "$6::timestamptz[], $7::int[], $8::float8[], $9::boolean[]) "
     "ON CONFLICT ON CONSTRAINT uq_nudges_user_day_ritual DO NOTHING"
 )
 
@@ -177,9 +194,10 @@ def prepare_page(
     if dialect != "sqlite":
         # Tab-separated text; no value can hold a tab, newline or backslash to escape.
         lines = [
-            f"{user_id}\t{couple_id}\t{ritual}\t{local_date}\t{_iso(due_at)}\t"
-            f"{_iso(window_end_at)}\t{phrasing}\n"
-            for user_id, couple_id, ritual, local_date, due_at, window_end_at, phrasing in rows
+            f"{row[0]}\t{row[1]}\t{row[2]}\t{row[3]}\t{_iso(row[4])}\t"
+            f"{_iso(row[5])}\t{row[6]}\t{_COPY_NULL if row[7] is None else row[7]}\t"
+            f"{_COPY_BOOL[row[8]]}\n"
+            for row in rows
         ]
         return PlannedPage(rows, marks, copy_lines=lines)
     document = json.dumps(
@@ -192,10 +210,13 @@ def prepare_page(
                 sqlite_text(due_at),
                 sqlite_text(window_end_at),
                 phrasing,
+                probability,
+                treated,
             )
-            for user_id, couple_id, ritual, local_date, due_at, window_end_at, phrasing in rows
+            for (user_id, couple_id, ritual, local_date, due_at, window_end_at, phrasing,
+                 probability, treated) in rows
         ]
-    )
+    )  # fmt: skip
     sqlite_marks = tuple((day.isoformat(), json.dumps(ids)) for day, ids in marks)
     return PlannedPage(rows, marks, sqlite_marks, document)
 
@@ -243,6 +264,10 @@ async def add_planned(session: AsyncSession, page: PlannedPage) -> int:
         return int(inserted.rowcount)
 
 
+_COPY_NULL = "\\N"
+_COPY_BOOL = {None: _COPY_NULL, True: "t", False: "f"}
+
+
 @lru_cache(maxsize=1 << 16)
 def _iso(moment: datetime) -> str:
     return moment.isoformat()
@@ -260,6 +285,7 @@ class DueNudge(NamedTuple):
     window_end_at: datetime
     attempt: int
     phrasing: int
+    treated: bool | None  # the decision point's draw; None: not randomized
 
 
 async def due_page(
@@ -308,20 +334,43 @@ async def recipients(session: AsyncSession, user_ids: Sequence[int]) -> dict[int
     return {row[0]: Recipient(*row) for row in rows}
 
 
-async def last_thinking_since(
-    session: AsyncSession, user_ids: Sequence[int], since: datetime
-) -> dict[int, datetime]:
-    """When each of them last sent "thinking of you", if they did since ``since``."""
+async def last_acts_since(
+    session: AsyncSession, user_ids: Sequence[int], kinds: Sequence[str], since: datetime
+) -> dict[tuple[int, str], datetime]:
+    """``(person, kind) -> when they last did it``, for acts since ``since``."""
     rows = await session.execute(
-        select(ConnectionEvent.actor_id, func.max(ConnectionEvent.created_at))
+        select(ConnectionEvent.actor_id, ConnectionEvent.kind, func.max(ConnectionEvent.created_at))
         .where(
             ConnectionEvent.actor_id.in_(user_ids),
-            ConnectionEvent.kind == "thinking_of_you",
+            ConnectionEvent.kind.in_(kinds),
             ConnectionEvent.created_at >= since,
         )
-        .group_by(ConnectionEvent.actor_id)
+        .group_by(ConnectionEvent.actor_id, ConnectionEvent.kind)
     )
-    return {user_id: at for user_id, at in rows}
+    return {(user_id, kind): at for user_id, kind, at in rows}
+
+
+async def ignored_now(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Each person's ignored nudges in a row per ritual, as of now.
+
+    The stored count is updated a while after a nudge goes unanswered; nudges sent and
+    still unanswered are counted here too, so the back-off reacts the same day.
+    """
+    counts: dict[int, dict[str, int]] = {}
+    stored = await session.execute(
+        select(RitualSetting.user_id, RitualSetting.ritual, RitualSetting.ignored_in_a_row).where(
+            RitualSetting.user_id.in_(user_ids), RitualSetting.ignored_in_a_row > 0
+        )
+    )
+    pending = await session.execute(
+        select(Nudge.user_id, Nudge.ritual, func.count())
+        .where(Nudge.user_id.in_(user_ids), SENT_NUDGE)
+        .group_by(Nudge.user_id, Nudge.ritual)
+    )
+    for user_id, ritual, n in [*stored, *pending]:
+        per_person = counts.setdefault(user_id, {})
+        per_person[ritual] = per_person.get(ritual, 0) + n
+    return counts
 
 
 async def get(session: AsyncSession, nudge_id: int, *, for_update: bool = False) -> Nudge | None:

@@ -25,6 +25,7 @@ from bot.unit_of_work import Reply
 from domain import weekly
 from domain.values.results import NotPaired
 from domain.values.weekly_summary import Reflection, colour_order
+from messages import nudge_effects as effect_words
 from messages import weekly as words
 from messages import weekly_chart
 
@@ -80,6 +81,33 @@ class Part:
 
     text: str
     photo: bytes | None = None
+    markup: InlineKeyboardMarkup | None = None
+
+
+def fewer_keyboard(reflection: Reflection) -> InlineKeyboardMarkup | None:
+    """One "Yes, fewer" per ritual the reflection offers to nudge less."""
+    rituals = effect_words.offers_fewer(reflection.nudge_effects)
+    if not rituals:
+        return None
+    several = len(rituals) > 1
+    return InlineKeyboardMarkup(
+        [
+            [keyboards.button(effect_words.fewer_button(r, several=several), cd.Fewer(r))]
+            for r in rituals
+        ]
+    )
+
+
+async def fewer_button(update: Update, context: BotContext) -> list[Reply]:
+    """ "Yes, fewer" under the reflection: that ritual's nudges come less often."""
+    query = query_of(update)
+    data = cd.Fewer.parse(query.data)
+    if data is None:
+        return stale(query)
+    lowered = await weekly.nudge_less(context.work, data.ritual)
+    if lowered is None:
+        return [answer(query, effect_words.fewer_at_floor(data.ritual))]
+    return [answer(query), say(update, effect_words.fewer_done(data.ritual))]
 
 
 def reflection_parts(reflection: Reflection, *, digest: bool = False) -> list[Part]:
@@ -92,28 +120,32 @@ def reflection_parts(reflection: Reflection, *, digest: bool = False) -> list[Pa
     text = words.render_summary(
         summary, asker_name=asker, partner_name=partner, last_week=reflection.last_week
     )
+    effect_lines = effect_words.lines_for(reflection.nudge_effects)
+    if effect_lines:
+        text = "\n\n".join([text, *effect_lines])
+    markup = fewer_keyboard(reflection)
     if digest:
         text = f"{words.DIGEST_INTRO}\n\n{text}\n\n{words.DIGEST_FOOTER}"
     png = reflection.chart_png
     if png is None:
-        return [Part(text)]
+        return [Part(text, markup=markup)]
     first, second = colour_order(reflection.people)
     key = words.chart_caption(
         summary, colour_names=(first.first_name, second.first_name), last_week=reflection.last_week
     )
     for caption in (f"{text}\n\n{key}", text):
         if visible_length(caption) <= CAPTION_LIMIT:
-            return [Part(caption, png)]
-    return [Part(key, png), Part(text)]
+            return [Part(caption, png, markup)]
+    return [Part(key, png), Part(text, markup=markup)]
 
 
 async def send_part(bot: Bot, chat_id: int, part: Part) -> None:
     """One message; the PNG is uploaded from memory under a friendly file name."""
     if part.photo is None:
-        await bot.send_message(chat_id, part.text)
+        await bot.send_message(chat_id, part.text, reply_markup=part.markup)
     else:
         photo = InputFile(part.photo, filename=CHART_FILENAME)
-        await bot.send_photo(chat_id, photo, caption=part.text)
+        await bot.send_photo(chat_id, photo, caption=part.text, reply_markup=part.markup)
 
 
 async def send_reflection(bot: Bot, chat_id: int, reflection: Reflection) -> None:

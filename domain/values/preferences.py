@@ -181,6 +181,11 @@ class NudgeSettings:
     today: date | None = None  # the person's local date, to say "today" or "tomorrow"
     #: A partner's message in quiet hours waits until they end (else: arrives silently).
     relays_wait: bool = False
+    #: Per ritual (in ``Ritual`` order): the chance its nudge is sent on a planned day
+    #: (issue #12); empty: every planned nudge is sent.
+    chances: tuple[float, ...] = ()
+    #: Per ritual: why its chance last came down ("habit", "ignored", "asked"), if it did.
+    less_because: tuple[str | None, ...] = ()
 
     def preference(self, ritual: Ritual) -> RitualPreference:
         return self.rituals[_ORDER.index(ritual)]
@@ -188,6 +193,17 @@ class NudgeSettings:
     def days_in_fortnight(self, ritual: Ritual) -> int | None:
         """On how many of the next 14 days ``ritual`` is planned (None: not known)."""
         return self.fortnight[_ORDER.index(ritual)] if self.fortnight else None
+
+    def expected_in_fortnight(self, ritual: Ritual) -> int | None:
+        """On how many of the next 14 days ``ritual``'s nudge is expected to come: the
+        planned days times its chance, rounded (None: not known)."""
+        days = self.days_in_fortnight(ritual)
+        if days is None or not self.chances:
+            return days
+        return round(days * self.chances[_ORDER.index(ritual)])
+
+    def reason_for_less(self, ritual: Ritual) -> str | None:
+        return self.less_because[_ORDER.index(ritual)] if self.less_because else None
 
     def next_of(self, ritual: Ritual) -> NextNudge | None:
         return self.next_up[_ORDER.index(ritual)] if self.next_up else None

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from domain.values.adaptation import StoredEffect
 from domain.values.kinds import RITUAL_MOMENT, EventSource, MomentKind, Ritual
 
 DAYS_IN_WEEK = 7
@@ -374,6 +375,15 @@ def _weakest_ritual(this_week: Sequence[EventRecord]) -> Ritual:
 
 
 @dataclass(frozen=True, slots=True)
+class NudgeEffect:
+    """One ritual's estimated effect for the asker; ``can_lower``: still above the floor."""
+
+    ritual: Ritual
+    effect: StoredEffect
+    can_lower: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Reflection:
     """Everything a reply needs: the figures, who is asking, and the picture (if any)."""
 
@@ -382,6 +392,8 @@ class Reflection:
     partner: Partner
     weeks_ago: int
     chart_png: bytes | None  # None: nothing worth drawing, or the drawing failed
+    #: What the asker's nudges did, per ritual with ≥ 3 weeks of decision points (issue #12).
+    nudge_effects: tuple[NudgeEffect, ...] = ()
 
     @property
     def last_week(self) -> bool:

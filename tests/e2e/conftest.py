@@ -56,13 +56,19 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(database_url: str, db: Database, clock: ManualClock) -> AsyncIterator[Harness]:
+async def harness(
+    database_url: str, db: Database, clock: ManualClock, request: pytest.FixtureRequest
+) -> AsyncIterator[Harness]:
+    randomized = request.node.get_closest_marker("randomized") is not None
     async with FakeTelegram(token=TOKEN) as fake:
         settings = Settings(
             telegram_bot_token=TOKEN,
             database_url=database_url,
             telegram_api_base_url=fake.base_url,
             telegram_file_base_url=fake.file_base_url,
+            # Today's behaviour (every planned nudge sent), unless a test asks for the
+            # randomized nudges of issue #12 (``@pytest.mark.randomized``).
+            nudge_randomization=randomized,
         )
         # Conversations here are about what people see, not pacing (tests/test_rate_limiter
         # and tests/test_ptb_rate_limiter cover that): no 1 s between two replies to a chat.
