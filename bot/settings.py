@@ -26,6 +26,19 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     #: How long a claimed send may take before another process counts it "maybe delivered".
     outbox_lease_seconds: float = Field(default=120.0, gt=0)
+    #: The Mini App's public HTTPS address (its page, e.g. https://bot.example.com/app/).
+    web_app_url: str | None = None
+    #: In polling mode, the port the Mini App is served on (None: not served).
+    web_port: int | None = Field(default=None, ge=0, le=65535)
+
+    @field_validator("web_app_url", mode="before")
+    @classmethod
+    def _https(cls, value: object) -> object:
+        if value == "":
+            return None
+        if isinstance(value, str) and not value.startswith("https://"):
+            raise ValueError("must be an https:// address: Telegram opens Mini Apps over HTTPS")
+        return value
 
     @field_validator("telegram_bot_token")
     @classmethod
