@@ -29,11 +29,14 @@ write_timeout  # likewise (aiohttp has no separate write timeout)
 TelegramRateLimiter.initialize
 TelegramRateLimiter.shutdown
 TelegramRateLimiter.process_request
+# uvicorn's Server reads it: how it is asked to stop (bot/webapp/serve.py).
+should_exit
 # pydantic reads these.
 Settings.model_config
 DatabaseSettings.model_config
 Settings._looks_like_a_token
 Settings._upper
+Settings._https
 # SQLAlchemy reads these.
 Base.type_annotation_map
 Base.metadata

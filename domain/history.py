@@ -3,7 +3,8 @@ and the Mini App's longer look back (:func:`story`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from domain.values.calendar import CoupleStory, couple_story, first_calendar_day
 from domain.values.history import Entry, History
@@ -43,8 +44,9 @@ async def story(work: Work) -> CoupleStory | NotPaired:
     today = work.now.astimezone(zone).date()
     first = first_calendar_day(today)
     paired_at = view.paired_at.astimezone(UTC)
-    start = max(datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC), paired_at)
-    rows = await weekly.couple_events(work.session, view.couple_id, start, work.now)
+    start = max(_midnight(first, zone), paired_at)
+    end = _midnight(today + timedelta(days=1), zone)
+    rows = await weekly.couple_events(work.session, view.couple_id, start, end)
     return couple_story(
         [event_record(row) for row in rows],
         asker_id=view.user_id,
@@ -53,3 +55,7 @@ async def story(work: Work) -> CoupleStory | NotPaired:
         paired_on=paired_at.astimezone(zone).date(),
         all_time_total=await weekly.couple_event_count(work.session, view.couple_id, paired_at),
     )
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)

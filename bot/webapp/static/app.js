@@ -244,6 +244,16 @@ for (const tab of document.querySelectorAll('[role="tab"]')) {
 }
 $("earlier").addEventListener("click", () => { weeksAgo += 1; open("week"); });
 $("later").addEventListener("click", () => { weeksAgo = Math.max(0, weeksAgo - 1); open("week"); });
+// A swipe to the right goes back a week, to the left forward again (the buttons do the same).
+let touchX = null;
+$("week").addEventListener("touchstart", (e) => { touchX = e.changedTouches[0].clientX; }, { passive: true });
+$("week").addEventListener("touchend", (e) => {
+  if (touchX === null) return;
+  const dx = e.changedTouches[0].clientX - touchX;
+  touchX = null;
+  if (Math.abs(dx) < 60) return;
+  if (dx > 0) $("earlier").click(); else if (!$("later").disabled) $("later").click();
+}, { passive: true });
 if (tg) {
   tg.ready();
   tg.expand();
