@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -29,12 +30,19 @@ if not CHROMIUM.exists():
         allow_module_level=True,
     )
 
-from playwright.async_api import Browser, Page, Route, async_playwright  # noqa: E402
+from playwright.async_api import (  # noqa: E402
+    Browser,
+    Page,
+    Route,
+    ViewportSize,
+    async_playwright,
+)
 
 TELEGRAM_SCRIPT = "https://telegram.org/js/telegram-web-app.js"
 STUB = Path(__file__).with_name("telegram_stub.js")
+NOT_LOCAL = re.compile(r"^(?!http://127\.0\.0\.1[:/])")
 OUTPUT = Path(os.environ.get("MINIAPP_OUTPUT", "test-output/miniapp"))
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 #: Telegram's own default palettes (what its clients send as themeParams).
 THEMES = {
     "light": {
@@ -56,6 +64,14 @@ THEMES = {
         "secondary_bg_color": "#181818",
     },
 }
+FIRST_PAINT = """new Promise((resolve) => {
+  const seen = performance.getEntriesByName("first-contentful-paint");
+  if (seen.length) return resolve(seen[0].startTime);
+  new PerformanceObserver((list) => {
+    const paint = list.getEntriesByName("first-contentful-paint")[0];
+    if (paint) resolve(paint.startTime);
+  }).observe({ type: "paint", buffered: true });
+})"""
 #: "Well under a second" on this machine, with everything else running too.
 FIRST_PAINT_BUDGET_MS = 1000
 
@@ -87,17 +103,16 @@ async def open_space(
     page = await context.new_page()
     outside: list[str] = []
 
-    async def only_local(route: Route) -> None:
+    async def outside_only(route: Route) -> None:
         url = route.request.url
         if url == TELEGRAM_SCRIPT:
             await route.fulfill(path=STUB, content_type="application/javascript")
-        elif urlsplit(url).hostname == "127.0.0.1":
-            await route.continue_()
         else:
             outside.append(url)
             await route.abort()
 
-    await page.route("**/*", only_local)
+    # Only what leaves this machine is intercepted, so the page loads as it would.
+    await page.route(NOT_LOCAL, outside_only)
     fragment = (
         f"tgWebAppData={quote(s.init_data(user), safe='')}&tgWebAppVersion=8.0"
         f"&tgWebAppPlatform=android&tgWebAppThemeParams={quote(json.dumps(THEMES[theme]))}"
@@ -108,11 +123,8 @@ async def open_space(
 
 
 async def first_paint_ms(page: Page) -> float:
-    entries = await page.evaluate(
-        "performance.getEntriesByName('first-contentful-paint').map(e => e.startTime)"
-    )
-    assert entries, "the page never painted"
-    return float(entries[0])
+    """When the page first showed something (Chromium's first-contentful-paint), in ms."""
+    return float(await page.evaluate(FIRST_PAINT))
 
 
 async def show(page: Page, tab: str) -> None:
@@ -140,6 +152,10 @@ async def test_each_page_shows_the_couple_at_phone_size(
     alice, _ = await a_couple_with_a_week(space)
     page, outside = await open_space(browser, space, alice, theme)
     paint = await first_paint_ms(page)
+    blank = await browser.new_page(viewport=PHONE)  # the baseline: the browser's own floor
+    await blank.goto("data:text/html;charset=utf-8,<p>Hello 💞</p>")  # an emoji too
+    floor = await first_paint_ms(blank)
+    await blank.close()
     backend = "postgres" if database_url.startswith("postgresql") else "sqlite"
     shots = []
 
@@ -180,8 +196,9 @@ async def test_each_page_shows_the_couple_at_phone_size(
     assert await page.get_by_label("Sunday-evening reflection").is_checked()
     await shoot("settings")
     assert outside == [], "no request leaves but Telegram's own script"
-    keep(output / f"first-paint-{theme}-{backend}.txt", f"{paint:.0f} ms\n")
-    print(f"\nfirst paint ({theme}, {backend}): {paint:.0f} ms; screenshots: {', '.join(shots)}")
+    figures = f"first paint {paint:.0f} ms (a one-line page in the same browser: {floor:.0f} ms)"
+    keep(output / f"first-paint-{theme}-{backend}.txt", figures + "\n")
+    print(f"\n{theme}, {backend}: {figures}; screenshots: {', '.join(shots)}")
     assert paint < FIRST_PAINT_BUDGET_MS
 
 

@@ -63,14 +63,15 @@ function weekChart(data) {
       el("svg:text", { x: x, y: 172, "text-anchor": "middle", text: DAYS[i] }),
     );
   });
-  if (data.last_week_daily.some((n) => n > 0)) {
+  if (data.last_week_daily.some((n) => n > 0)) {  // per partner, so it sits among the bars
     const points = data.last_week_daily.map((n, i) => `${i * slot + slot / 2},${y(n / 2)}`).join(" ");
     svg.append(el("svg:polyline", { class: "last-week", points }, el("svg:title", { text: "The week before, per partner on average" })));
   }
+  const before = data.last_week_daily.some((n) => n > 0);
   $("week-legend").replaceChildren(
     el("span", { class: "swatch me" }), " " + data.names.me + "  ",
     el("span", { class: "swatch partner" }), " " + data.names.partner + "  ",
-    el("span", { class: "swatch line" }), " the week before",
+    before ? el("span", { class: "swatch line" }) : null, before ? " the week before" : null,
   );
 }
 
