@@ -8,8 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.app import WEB_APP_SERVER
+from domain.values.clock import ManualClock
+from storage.database import Database
 from storage.models import ConnectionEvent, RitualSetting
-from tests.e2e.conftest import TOKEN, pair
+from tests.e2e.conftest import TOKEN, pair, running_bot
 from tests.fake_telegram import FakeUser
 from tests.webapp.conftest import WEB_APP_URL, Space
 from tests.webapp.signing import signed_init_data
@@ -186,3 +189,17 @@ async def test_the_space_is_one_tap_away_once_paired(space: Space) -> None:
     ]
     async with space.http.get(space.base_url) as page:
         assert page.status == 200 and "telegram-web-app.js" in await page.text()
+
+
+async def test_without_a_web_app_url_nothing_points_to_it(
+    database_url: str, db: Database, clock: ManualClock
+) -> None:
+    async with running_bot(database_url, db, clock) as h:
+        alice, bob = h.user(1001, "Alice"), h.user(1002, "Bob")
+        await pair(h, alice, bob)
+        for command in ("/start", "/settings"):
+            await alice.send(command)
+        await h.settled()
+        assert h.fake.menu_buttons == {}
+        assert not [b for m in alice.history for row in m.buttons for b in row if b.web_app_url]
+        assert WEB_APP_SERVER not in h.app.bot_data

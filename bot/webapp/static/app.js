@@ -240,8 +240,16 @@ async function open(page) {
   document.body.dataset.ready = page; // for tests and screen readers alike: the page is drawn
 }
 
-for (const tab of document.querySelectorAll('[role="tab"]')) {
+const TABS = Array.from(document.querySelectorAll('[role="tab"]'));
+for (const tab of TABS) {
   tab.addEventListener("click", () => open(tab.getAttribute("aria-controls")));
+  tab.addEventListener("keydown", (e) => {  // arrow keys move between tabs, as a tab list does
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+    if (!step) return;
+    const next = TABS[(TABS.indexOf(tab) + step + TABS.length) % TABS.length];
+    next.focus();
+    open(next.getAttribute("aria-controls"));
+  });
 }
 $("earlier").addEventListener("click", () => { weeksAgo += 1; open("week"); });
 $("later").addEventListener("click", () => { weeksAgo = Math.max(0, weeksAgo - 1); open("week"); });
