@@ -224,6 +224,9 @@ async def test_a_new_couple_opens_their_space_logs_a_moment_and_moves_midday(
     assert kinds == ["hug"]
     await show(page, "📊 Our week")
     assert "1\nmoments so far" in await page.locator("#week-cards").inner_text()
+    await alice.send("/week")
+    reflection = await alice.wait_for(lambda m: "Your week together" in m.body)
+    assert await page.locator("#week-words").inner_text() in reflection.body  # the same words
 
     await show(page, "⚙️ Settings")
     await page.get_by_label("💭 Midday “thinking of you” from").fill("12:30")
