@@ -32,6 +32,8 @@ write_timeout  # likewise (aiohttp has no separate write timeout)
 TelegramRateLimiter.initialize
 TelegramRateLimiter.shutdown
 TelegramRateLimiter.process_request
+# uvicorn's Server reads it: how it is asked to stop (bot/webapp/serve.py).
+should_exit
 # pydantic reads these.
 Settings.model_config
 DatabaseSettings.model_config
@@ -39,6 +41,7 @@ Settings._looks_like_a_token
 Settings._case
 Settings._required_for_webhooks
 Settings._secret_telegram_accepts
+Settings._upper
 Settings._https
 # SQLAlchemy reads these.
 Base.type_annotation_map

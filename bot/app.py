@@ -6,7 +6,8 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from starlette.applications import Starlette
+from telegram import BotCommand, LinkPreviewOptions, MenuButtonWebApp, WebAppInfo
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -29,9 +30,11 @@ from bot.rate_limiter import TelegramRateLimiter
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
 from bot.unit_of_work import Handler, in_unit_of_work
+from bot.webapp import webapp_routes
+from bot.webapp.serve import WebAppServer
 from domain.values.clock import Clock, system_clock
 from messages import settings as settings_texts
-from messages import texts
+from messages import texts, webapp
 from scheduling.delivery import Deliveries
 from scheduling.digest import DIGEST_EVERY, render_pool
 from scheduling.rate_limit import SendRateLimiter
@@ -108,7 +111,13 @@ def build_application(
         render_executor=render_pool() if run_jobs else None,
         randomize=settings.nudge_randomization,
     )
-    application.bot_data["services"] = Services(db=db, clock=clock, nudges=service)
+    services = Services(db=db, clock=clock, nudges=service, web_app_url=settings.web_app_url)
+    application.bot_data["services"] = services
+    if settings.web_app_port is not None and settings.mode == "polling":
+        routes = webapp_routes(services, settings.telegram_bot_token)
+        application.bot_data[WEB_APP_SERVER] = WebAppServer(
+            Starlette(routes=routes), settings.web_app_port
+        )
     register_handlers(application)
     if run_jobs:
         schedule_jobs(application, service, limiter)
@@ -151,14 +160,31 @@ def schedule_jobs(
     jobs.run_repeating(digest, interval=DIGEST_EVERY, first=30, name="weekly digest")
 
 
+#: ``bot_data`` key of the Mini App's server in polling mode (when ``WEB_APP_PORT`` is set).
+WEB_APP_SERVER = "web_app_server"
+
+
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Publish the command menu, so people can discover commands from the "/" button."""
+    """Publish the command menu, so people can discover commands from the "/" button; with a
+    Mini App, make it the menu button and start serving it."""
     menu = texts.COMMANDS + settings_texts.COMMANDS
     await application.bot.set_my_commands([BotCommand(c, d) for c, d in menu])
+    services = application.bot_data.get("services")
+    if isinstance(services, Services) and services.web_app_url is not None:
+        await application.bot.set_chat_menu_button(
+            menu_button=MenuButtonWebApp(webapp.MENU_BUTTON, WebAppInfo(services.web_app_url))
+        )
+    server = application.bot_data.get(WEB_APP_SERVER)
+    if isinstance(server, WebAppServer):
+        await server.start()
 
 
 async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Cancel an outbox pass in progress: its rows stay due (or end as "maybe")."""
+    """Stop serving the Mini App; cancel an outbox pass in progress: its rows stay due (or
+    end as "maybe")."""
+    server = application.bot_data.get(WEB_APP_SERVER)
+    if isinstance(server, WebAppServer):
+        await server.stop()
     services = application.bot_data.get("services")
     if isinstance(services, Services) and services.nudges is not None:
         await services.nudges.close()

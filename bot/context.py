@@ -18,6 +18,8 @@ class Services:
     db: Database
     clock: Clock
     nudges: NudgeService | None = None  # set once the bot object exists (it sends them)
+    #: The Mini App's page (``WEB_APP_URL``); None: no "📱 Open our space" anywhere.
+    web_app_url: str | None = None
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -8,11 +8,12 @@ from telegram import (
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    WebAppInfo,
 )
 
 from bot import callback_data as cd
 from domain.values.timezones import COMMON_ZONES, city_label
-from messages import texts
+from messages import texts, webapp
 from messages.rituals import MOMENTS
 
 
@@ -22,6 +23,11 @@ def button(label: str, data: cd.CallbackData) -> InlineKeyboardButton:
 
 def one_button(label: str, data: cd.CallbackData) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[button(label, data)]])
+
+
+def open_space(url: str) -> InlineKeyboardButton:
+    """ "📱 Open our space": the Mini App, signed in as the person who taps it."""
+    return InlineKeyboardButton(webapp.BUTTON_OPEN_SPACE, web_app=WebAppInfo(url))
 
 
 def invite() -> InlineKeyboardMarkup:

@@ -44,6 +44,20 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     #: Each planned nudge is sent with its ritual's chance (issue #12); False: always sent.
     nudge_randomization: bool = True
+    #: The Mini App's public HTTPS address (its page, e.g. https://bot.example.com/app/).
+    web_app_url: str | None = None
+    #: In polling mode, the port the Mini App is served on (None: not served); in webhook
+    #: mode the Mini App is served by the webhook's own server, on ``web_port``.
+    web_app_port: int | None = Field(default=None, ge=0, le=65535)
+
+    @field_validator("web_app_url", mode="before")
+    @classmethod
+    def _https(cls, value: object) -> object:
+        if value == "":
+            return None
+        if isinstance(value, str) and not value.startswith("https://"):
+            raise ValueError("must be an https:// address: Telegram opens Mini Apps over HTTPS")
+        return value
 
     @field_validator("telegram_bot_token")
     @classmethod

@@ -93,6 +93,8 @@ def render_notice(notice: OutgoingNotice) -> tuple[str, Markup]:
             return texts.fmt(texts.UNPAIR_PARTNER_TOLD, name=p["name"]), ReplyKeyboardRemove()
         case Delivery.PARTNER_UNREACHABLE:
             return texts.fmt(nudge_copy.PARTNER_UNREACHABLE, name=p["name"]), None
+        case Delivery.SETTING_SAVED:
+            return str(p["text"]), None
     raise ValueError(f"no rendering for {notice.kind!r}")
 
 

@@ -89,7 +89,7 @@ async def weekly_reflection(
     asker = Partner(view.user_id, view.first_name)
     partner = Partner(view.partner_id, view.partner_name or "")
     summary = summarize_week(
-        [_event(row) for row in events],
+        [event_record(row) for row in events],
         [record for row in nudges if (record := _nudge(row)) is not None],
         asker=asker,
         partner=partner,
@@ -150,7 +150,7 @@ def set_digest_enabled(work: Work, enabled: bool) -> None:
     work.me.digest_opt_out = not enabled
 
 
-def _event(row: weekly.EventRow) -> EventRecord:
+def event_record(row: weekly.EventRow) -> EventRecord:
     """A stored event as the summary's record; an unknown kind counts as "other"."""
     try:
         kind = MomentKind(row.kind)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot import callback_data as cd
 from bot import keyboards
@@ -14,7 +14,7 @@ from bot.handlers.pairing import pair_preview
 from bot.unit_of_work import Reply
 from domain import accounts
 from domain.values.timezones import Zone, resolve_timezone, understand_timezone, zone_at
-from messages import texts
+from messages import texts, webapp
 
 
 async def start(update: Update, context: BotContext) -> list[Reply]:
@@ -28,7 +28,12 @@ async def start(update: Update, context: BotContext) -> list[Reply]:
             name=profile.me.first_name,
             partner=profile.partner.first_name,
         )
-        return [say(update, welcome, reply_markup=keyboards.main_menu())]
+        replies = [say(update, welcome, reply_markup=keyboards.main_menu())]
+        url = context.services.web_app_url
+        if url is not None:  # the everyday keyboard stays: the space gets a line of its own
+            space = InlineKeyboardMarkup([[keyboards.open_space(url)]])
+            replies.append(say(update, webapp.START_SPACE, reply_markup=space))
+        return replies
     replies = [
         say(
             update,

@@ -31,7 +31,8 @@ def _button(label: str, action: Action, ritual: Ritual | None = None) -> InlineK
     return keyboards.button(label, cd.Settings(action, ritual))
 
 
-def menu_keyboard(settings: NudgeSettings) -> InlineKeyboardMarkup:
+def menu_keyboard(settings: NudgeSettings, space: str | None = None) -> InlineKeyboardMarkup:
+    """The menu's buttons; with the Mini App's ``space`` address, "📱 Open our space" too."""
     pause_or_resume = (
         _button(words.BUTTON_RESUME, Action.RESUME)
         if settings.paused_until is not None
@@ -47,16 +48,17 @@ def menu_keyboard(settings: NudgeSettings) -> InlineKeyboardMarkup:
         if settings.relays_wait
         else _button(words.BUTTON_RELAYS_WAIT, Action.RELAYS_WAIT)
     )
-    return InlineKeyboardMarkup(
+    rows = [
         [
-            [
-                _button(words.BUTTON_TIMEZONE, Action.TIMEZONE),
-                _button(words.BUTTON_RITUALS, Action.RITUALS),
-            ],
-            [pause_or_resume, digest],
-            [relays],
-        ]
-    )
+            _button(words.BUTTON_TIMEZONE, Action.TIMEZONE),
+            _button(words.BUTTON_RITUALS, Action.RITUALS),
+        ],
+        [pause_or_resume, digest],
+        [relays],
+    ]
+    if space is not None:
+        rows.append([keyboards.open_space(space)])
+    return InlineKeyboardMarkup(rows)
 
 
 def rituals_keyboard(settings: NudgeSettings) -> InlineKeyboardMarkup:
@@ -83,7 +85,8 @@ def _typed(context: BotContext) -> str:
 async def settings_command(update: Update, context: BotContext) -> list[Reply]:
     """``/settings``: a compact summary with the buttons that change it."""
     settings = await nudge_settings.load_settings(context.work)
-    return [say(update, words.summary(settings), reply_markup=menu_keyboard(settings))]
+    space = context.services.web_app_url
+    return [say(update, words.summary(settings), reply_markup=menu_keyboard(settings, space))]
 
 
 async def rituals_command(update: Update, context: BotContext) -> list[Reply]:
@@ -183,10 +186,10 @@ async def settings_button(update: Update, context: BotContext) -> list[Reply]:
     data = cd.Settings.parse(query.data)
     if data is None:
         return stale(query)
-    work = context.work
+    work, space = context.work, context.services.web_app_url
     match data.action:
         case Action.MENU:
-            return _show(query, await nudge_settings.load_settings(work))
+            return _show(query, space, await nudge_settings.load_settings(work))
         case Action.RITUALS:
             settings = await nudge_settings.load_settings(work)
             return [
@@ -214,26 +217,33 @@ async def settings_button(update: Update, context: BotContext) -> list[Reply]:
             toast = (
                 None if day is None else words.ANSWER_PAUSED.format(day=words.short_day_label(day))
             )
-            return _show(query, settings, toast)
+            return _show(query, space, settings, toast)
         case Action.RESUME:
             await nudge_settings.resume(work)
-            return _show(query, await nudge_settings.load_settings(work), words.ANSWER_RESUMED)
+            return _show(
+                query, space, await nudge_settings.load_settings(work), words.ANSWER_RESUMED
+            )
         case Action.RELAYS_WAIT | Action.RELAYS_SILENT:
             # Named by the state it sets, like the digest: a double tap is harmless.
             wait = data.action is Action.RELAYS_WAIT
             settings = await nudge_settings.set_relays_wait(work, wait)
             toast = words.ANSWER_RELAYS_WAIT if wait else words.ANSWER_RELAYS_SILENT
-            return _show(query, settings, toast)
+            return _show(query, space, settings, toast)
         case Action.DIGEST_ON | Action.DIGEST_OFF:
             # The button names the state it sets, so a double tap or an old menu is harmless.
             on = data.action is Action.DIGEST_ON
             weekly.set_digest_enabled(work, on)
             settings = await nudge_settings.load_settings(work)
-            return _show(query, settings, words.ANSWER_DIGEST_ON if on else words.ANSWER_DIGEST_OFF)
+            return _show(
+                query, space, settings, words.ANSWER_DIGEST_ON if on else words.ANSWER_DIGEST_OFF
+            )
 
 
-def _show(query: CallbackQuery, settings: NudgeSettings, toast: str | None = None) -> list[Reply]:
-    return [answer(query, toast), _edit(query, words.summary(settings), menu_keyboard(settings))]
+def _show(
+    query: CallbackQuery, space: str | None, settings: NudgeSettings, toast: str | None = None
+) -> list[Reply]:
+    keyboard = menu_keyboard(settings, space)
+    return [answer(query, toast), _edit(query, words.summary(settings), keyboard)]
 
 
 def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup) -> Reply:

@@ -63,7 +63,9 @@ async def weekly_question(update: Update, context: BotContext, weeks_ago: int) -
                 reply_markup=keyboards.invite(),
             )
         ]
-    return [partial(send_reflection, context.bot, chat_id, reflection)]
+    url = context.services.web_app_url
+    space = None if url is None else InlineKeyboardMarkup([[keyboards.open_space(url)]])
+    return [partial(send_reflection, context.bot, chat_id, reflection, space)]
 
 
 async def week_button(update: Update, context: BotContext) -> list[Reply]:
@@ -139,22 +141,35 @@ def reflection_parts(reflection: Reflection, *, digest: bool = False) -> list[Pa
     return [Part(key, png), Part(text, markup=markup)]
 
 
-async def send_part(bot: Bot, chat_id: int, part: Part) -> None:
+async def send_part(
+    bot: Bot, chat_id: int, part: Part, markup: InlineKeyboardMarkup | None = None
+) -> None:
     """One message; the PNG is uploaded from memory under a friendly file name."""
+    buttons = _joined(part.markup, markup)
     if part.photo is None:
-        await bot.send_message(chat_id, part.text, reply_markup=part.markup)
+        await bot.send_message(chat_id, part.text, reply_markup=buttons)
     else:
         photo = InputFile(part.photo, filename=CHART_FILENAME)
-        await bot.send_photo(chat_id, photo, caption=part.text, reply_markup=part.markup)
+        await bot.send_photo(chat_id, photo, caption=part.text, reply_markup=buttons)
 
 
-async def send_reflection(bot: Bot, chat_id: int, reflection: Reflection) -> None:
-    """Answer someone who asked: one message, or two when the words outgrow a caption.
+def _joined(*markups: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The part's own buttons ("Yes, fewer") above the ones added to it ("📱 Open our space")."""
+    rows = [row for markup in markups if markup is not None for row in markup.inline_keyboard]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def send_reflection(
+    bot: Bot, chat_id: int, reflection: Reflection, space: InlineKeyboardMarkup | None = None
+) -> None:
+    """Answer someone who asked: one message, or two when the words outgrow a caption;
+    the last one carries ``space`` ("📱 Open our space"), if any.
 
     The chart is drawn here, after the update's transaction, off the event loop.
     """
-    for part in reflection_parts(await weekly_chart.with_chart(reflection)):
-        await send_part(bot, chat_id, part)
+    parts = reflection_parts(await weekly_chart.with_chart(reflection))
+    for index, part in enumerate(parts):
+        await send_part(bot, chat_id, part, space if index == len(parts) - 1 else None)
 
 
 def visible_length(text_html: str) -> int:

@@ -27,6 +27,7 @@ from bot.context import Services
 from bot.observed import ObservedApplication
 from bot.settings import Settings
 from bot.web.server import Webhook, build_web_app
+from bot.webapp import webapp_routes
 
 log = logging.getLogger("microconnect")
 
@@ -110,8 +111,13 @@ def web_server(
         assert settings.webhook_url is not None and settings.webhook_secret is not None
         path = urlsplit(settings.webhook_url).path or "/"
         webhook = Webhook(path=path, secret=settings.webhook_secret.get_secret_value())
+    services = application.bot_data["services"]
+    assert isinstance(services, Services)
+    mini_app = []
+    if settings.mode == "webhook" and settings.web_app_url is not None:
+        mini_app = webapp_routes(services, settings.telegram_bot_token)
     config = uvicorn.Config(
-        build_web_app(application, webhook=webhook),
+        build_web_app(application, webhook=webhook, extra_routes=mini_app),
         host=settings.web_host,
         port=port,
         lifespan="off",

@@ -93,3 +93,5 @@ class Delivery(StrEnum):
     THANKS = "relay.thanks"  # {"name"}: "❤️ Thank you" for a note
     PARTNER_LEFT = "notice.partner_left"  # {"name"}: the everyday keyboard goes away
     PARTNER_UNREACHABLE = "notice.partner_unreachable"  # {"name"}
+    #: A change made in the Mini App, confirmed in the chat: {"text"} (the chat's own words).
+    SETTING_SAVED = "notice.setting_saved"

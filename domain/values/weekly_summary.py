@@ -159,6 +159,8 @@ class WeeklySummary:
     weakest_ritual: Ritual
     is_empty: bool  # nothing at all this week nor the week before
     is_first_week: bool  # every moment the couple ever shared is from this week (maybe none)
+    #: The week before, day by day (the Mini App draws it as "last week's line").
+    daily_last_week: tuple[DayCount, ...] = ()
 
     @property
     def in_progress(self) -> bool:
@@ -258,6 +260,7 @@ def summarize_week(
         weakest_ritual=_weakest_ritual(this_week),
         is_empty=total == 0 and total_last == 0,
         is_first_week=total_last == 0 and all_time == total,
+        daily_last_week=daily_last,
     )
 
 

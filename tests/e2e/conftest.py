@@ -14,6 +14,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -59,22 +60,31 @@ class Harness:
 async def harness(
     database_url: str, db: Database, clock: ManualClock, request: pytest.FixtureRequest
 ) -> AsyncIterator[Harness]:
+    # Today's behaviour (every planned nudge sent), unless a test asks for the randomized
+    # nudges of issue #12 (``@pytest.mark.randomized``).
     randomized = request.node.get_closest_marker("randomized") is not None
+    async with running_bot(database_url, db, clock, nudge_randomization=randomized) as harness:
+        yield harness
+
+
+@asynccontextmanager
+async def running_bot(
+    database_url: str, db: Database, clock: ManualClock, **settings: Any
+) -> AsyncIterator[Harness]:
+    """The bot as an operator runs it (``settings`` adds to the test's own), until the end."""
     async with FakeTelegram(token=TOKEN) as fake:
-        settings = Settings(
+        configured = Settings(
             telegram_bot_token=TOKEN,
             database_url=database_url,
             telegram_api_base_url=fake.base_url,
             telegram_file_base_url=fake.file_base_url,
-            # Today's behaviour (every planned nudge sent), unless a test asks for the
-            # randomized nudges of issue #12 (``@pytest.mark.randomized``).
-            nudge_randomization=randomized,
+            **settings,
         )
         # Conversations here are about what people see, not pacing (tests/test_rate_limiter
         # and tests/test_ptb_rate_limiter cover that): no 1 s between two replies to a chat.
         quick = SendRateLimiter(per_chat_interval=0)
         app = build_application(
-            settings, db, clock=clock, rng=random.Random(7), run_jobs=False, limiter=quick
+            configured, db, clock=clock, rng=random.Random(7), run_jobs=False, limiter=quick
         )
         async with app:
             # run_polling() calls post_init between initialize() and start(); so do we.

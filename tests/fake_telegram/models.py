@@ -16,6 +16,7 @@ class Button:
     text: str
     callback_data: str | None = None
     url: str | None = None
+    web_app_url: str | None = None  # a Mini App button opens this page
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,15 @@ class BotMessage:
     def buttons(self) -> list[list[Button]]:
         """Rows of the current inline keyboard; [] when there is none."""
         return [
-            [Button(b.get("text", ""), b.get("callback_data"), b.get("url")) for b in row]
+            [
+                Button(
+                    b.get("text", ""),
+                    b.get("callback_data"),
+                    b.get("url"),
+                    (b.get("web_app") or {}).get("url"),
+                )
+                for b in row
+            ]
             for row in self.inline_keyboard or []
         ]
 

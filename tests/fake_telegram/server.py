@@ -1481,6 +1481,10 @@ class FakeTelegram:
             "default",
         }:
             raise _bad("can't parse menu button JSON object")
+        if button["type"] == "web_app":
+            if not isinstance(button.get("text"), str) or not button["text"]:
+                raise _bad("can't parse menu button JSON object: text is empty")
+            _check_web_app(button.get("web_app"))
         self.menu_buttons[chat_id] = button
         return True
 
@@ -1626,6 +1630,15 @@ def _check_inline_button(button: Any) -> None:
             raise _bad("BUTTON_DATA_INVALID")
     if "url" in button and not (isinstance(button["url"], str) and checked_link(button["url"])):
         raise _bad("BUTTON_URL_INVALID")
+    if "web_app" in button:
+        _check_web_app(button["web_app"])
+
+
+def _check_web_app(web_app: Any) -> None:
+    """Telegram opens Mini Apps over HTTPS only, and says so for anything else."""
+    url = web_app.get("url") if isinstance(web_app, dict) else None
+    if not isinstance(url, str) or not url.startswith("https://"):
+        raise _bad("BUTTON_URL_INVALID: Only HTTPS links are allowed")
 
 
 def _image_info(data: bytes) -> tuple[str, int, int] | None:

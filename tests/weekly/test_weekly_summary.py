@@ -161,6 +161,12 @@ def test_per_partner_and_per_day_counts() -> None:
     assert [d.day for d in summary.daily] == [day(i) for i in range(7)]
 
 
+def test_the_week_before_day_by_day_for_the_mini_apps_line() -> None:
+    summary = summary_for(lively_fortnight())
+    assert [d.total for d in summary.daily_last_week] == [2, 0, 0, 1, 1, 0, 0]
+    assert [d.day for d in summary.daily_last_week] == [day(i, PREVIOUS_WEEK) for i in range(7)]
+
+
 def test_flags_for_an_active_couple() -> None:
     summary = summary_for(lively_fortnight(), all_time_total=40)
     assert not summary.is_empty
