@@ -18,7 +18,7 @@ from typing import Any
 from telegram import Update
 
 from bot.context import BotContext
-from domain.work import AlreadyHandled, Stranger, unit_of_work
+from domain.work import AlreadyHandled, Stranger, claim_update, unit_of_work
 from messages import texts
 
 log = logging.getLogger(__name__)
@@ -43,22 +43,51 @@ def in_unit_of_work(handler: Handler) -> Callback:
                 first_name=user.first_name,
                 now=services.clock(),
                 update_id=update.update_id,
-                register=update.callback_query is None,
+                # A message registers its sender; a button or a (un)block needs a known person.
+                register=update.callback_query is None and update.my_chat_member is None,
                 rng=None if services.nudges is None else services.nudges.rng,
             ) as work:
                 context.work = work
-                replies = await handler(update, context)
+                query = update.callback_query
+                if query is not None and query.message is None:
+                    # The bot never sends inline-mode messages: such a press is forged.
+                    replies: Sequence[Reply] = [functools.partial(query.answer, texts.STALE_BUTTON)]
+                else:
+                    replies = await handler(update, context)
         except AlreadyHandled:
             log.info("update %s was handled before; nothing to do", update.update_id)
             return
         except Stranger:
-            assert update.callback_query is not None
-            await update.callback_query.answer(texts.SAY_START_FIRST)
+            if update.callback_query is not None:
+                await update.callback_query.answer(texts.SAY_START_FIRST)
             return
         finally:
             context.work = None
         if work.owed and services.nudges is not None:
             services.nudges.wake()
+        for reply in replies:
+            await reply()
+
+    return run
+
+
+#: A reply to an update that concerns nobody we keep (a group, a photo): no person, no work.
+PersonlessHandler = Callable[[Update, BotContext], Sequence[Reply]]
+
+
+def once_per_update(handler: PersonlessHandler) -> Callback:
+    """Replies for an update that stores nothing: nobody is registered, and the update is
+    claimed in the inbox only when there is something to say, so a repeat stays silent."""
+
+    @functools.wraps(handler)
+    async def run(update: Update, context: BotContext) -> None:
+        replies = handler(update, context)
+        if not replies:
+            return
+        try:
+            await claim_update(context.services.db, update.update_id, context.services.clock())
+        except AlreadyHandled:
+            return
         for reply in replies:
             await reply()
 

@@ -426,16 +426,15 @@ class FakeUser:
             self._fake._blocked.add(self.id)
         else:
             self._fake._blocked.discard(self.id)
-        old, new = ("member", "kicked") if blocked else ("kicked", "member")
+        member: JSONDict = {"user": self._fake.bot_user, "status": "member"}
+        kicked: JSONDict = {"user": self._fake.bot_user, "status": "kicked", "until_date": 0}
         update = {
             "chat": self.as_chat(),
             "from": self.as_user(),
             "date": _now(),
-            "old_chat_member": {"user": self._fake.bot_user, "status": old},
-            "new_chat_member": {"user": self._fake.bot_user, "status": new},
+            "old_chat_member": member if blocked else kicked,
+            "new_chat_member": kicked if blocked else member,
         }
-        if new == "kicked":
-            update["new_chat_member"]["until_date"] = 0
         return await self._fake.push_update({"my_chat_member": update})
 
     async def share_location(self, latitude: float, longitude: float) -> JSONDict:
@@ -626,6 +625,7 @@ class FakeGroup(FakeUser):
         ]
         if entities:
             message["entities"] = entities
+        self._incoming[message["message_id"]] = message
         if self.kind == "channel":
             message["sender_chat"] = self.as_chat()
             return await self._fake.push_update({"channel_post": message})
