@@ -49,8 +49,9 @@ def in_unit_of_work(handler: Handler) -> Callback:
             ) as work:
                 context.work = work
                 query = update.callback_query
-                if query is not None and query.message is None:
-                    # The bot never sends inline-mode messages: such a press is forged.
+                if query is not None and (query.message is None or not query.data):
+                    # The bot sends no inline-mode messages and no button without data: such
+                    # a press is forged (and PTB would route empty data to every handler).
                     replies: Sequence[Reply] = [functools.partial(query.answer, texts.STALE_BUTTON)]
                 else:
                     replies = await handler(update, context)

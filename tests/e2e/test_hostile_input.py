@@ -137,10 +137,11 @@ async def test_blocking_the_bot_stops_everything_and_unblocking_brings_it_back(
     assert_no_error_shown(h)
 
 
-async def test_a_press_without_a_message_is_answered_and_changes_nothing(
+async def test_a_press_without_a_message_or_data_is_answered_and_changes_nothing(
     harness: Harness,
 ) -> None:
-    """The bot sends no inline-mode messages, so a press on one is forged: answered gently."""
+    """The bot sends no inline-mode messages and no button without data, so such a press is
+    forged: answered gently."""
     h = harness
     alice = h.user(ALICE, "Alice")
     await start(alice)
@@ -148,6 +149,10 @@ async def test_a_press_without_a_message_is_answered_and_changes_nothing(
     for data in ("v1:tz:Europe/Berlin", "v1:inv", "v1:m:hug", "v1:forget"):
         await alice.press_inline(data)
         assert (await alice.next_callback_answer()).text == texts.STALE_BUTTON, data
+    # Found by the fuzzer: empty data matched every button's pattern (the first: "Invite").
+    assert (await tap_data(alice, "", message_id=alice.chat[-1].message_id)).text == (
+        texts.STALE_BUTTON
+    )
     await h.settled()
     assert await snapshot(h) == before and alice.unread == []
     assert_no_error_shown(h)
