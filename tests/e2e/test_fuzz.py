@@ -253,6 +253,10 @@ COMMANDS = (
     "/nonsense",
 )
 GARBAGE_COMMAND = st.tuples(st.sampled_from(COMMANDS), ANY_TEXT).map(lambda c: f"{c[0]} {c[1]}")
+#: Where the bot echoes what was typed: a refused zone or code, a note to the partner.
+ECHOED = st.tuples(
+    st.sampled_from(["/timezone ", "/thinking ", "/pair ", "/start "]), HTML_TEXT
+).map("".join)
 NAMES = st.one_of(st.just("Alice"), HTML_TEXT, ODD_TEXT.filter(str.strip))
 PREFIXES = ("inv", "tz", "pair", "nopair", "m", "love", "tell", "thx", "skip", "ofy", "ofn")
 PREFIXES += ("unpair", "forget", "cancel", "n", "wk", "set")
@@ -367,7 +371,7 @@ async def test_odd_texts_names_and_commands_touch_only_the_senders_own_things(
     name = data.draw(NAMES, label="name")
     person = w.stranger(name) if who == "stranger" else getattr(w, who)
     person.first_name = name
-    text = data.draw(st.one_of(ANY_TEXT, GARBAGE_COMMAND).filter(str.strip), label="text")
+    text = data.draw(st.one_of(ANY_TEXT, GARBAGE_COMMAND, ECHOED).filter(str.strip), label="text")
     partner = {w.alice.id: w.bob.id}.get(person.id)
 
     async def update() -> None:
