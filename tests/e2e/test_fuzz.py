@@ -258,8 +258,7 @@ ECHOED = st.tuples(
     st.sampled_from(["/timezone ", "/thinking ", "/pair ", "/start "]), HTML_TEXT
 ).map("".join)
 NAMES = st.one_of(st.just("Alice"), HTML_TEXT, ODD_TEXT.filter(str.strip))
-PREFIXES = ("inv", "tz", "pair", "nopair", "m", "love", "tell", "thx", "skip", "ofy", "ofn")
-PREFIXES += ("unpair", "forget", "cancel", "n", "wk", "set")
+PREFIXES = [c.prefix for c in cd.CallbackData.__subclasses__()]
 
 
 def forged_data(w: World) -> st.SearchStrategy[str]:
