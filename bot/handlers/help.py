@@ -58,6 +58,9 @@ async def stale_button(update: Update, context: BotContext) -> list[Reply]:
     return stale(query_of(update))
 
 
+_IN_CHAT = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
+
+
 def in_a_group(update: Update, context: BotContext) -> list[Reply]:
     """A group: one kind pointer when someone speaks to the bot (a command, an @mention, a
     reply to one of its messages); the group's own chat is none of its business."""
@@ -67,7 +70,10 @@ def in_a_group(update: Update, context: BotContext) -> list[Reply]:
         said.reply_to_message.from_user is not None
         and said.reply_to_message.from_user.id == context.bot.id
     )
-    if text.startswith("/") or f"@{context.bot.username}".casefold() in text or to_bot:
+    me = f"@{context.bot.username}".casefold()
+    command, _, _ = text.partition(" ")
+    for_me = command.startswith("/") and command.partition("@")[2] in ("", me[1:])
+    if for_me or me in text or to_bot:
         return [say(update, texts.PRIVATE_ONLY)]
     return []
 
@@ -82,9 +88,6 @@ def joined_a_group(update: Update, context: BotContext) -> list[Reply]:
     if change.new_chat_member.status not in _IN_CHAT:
         return []
     return [send(context, update.effective_chat.id, texts.PRIVATE_ONLY)]
-
-
-_IN_CHAT = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
 
 
 def edited(update: Update, context: BotContext) -> list[Reply]:

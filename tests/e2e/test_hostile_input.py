@@ -71,16 +71,17 @@ async def test_a_group_hears_from_the_bot_only_when_it_speaks_to_the_bot(
     harness: Harness,
 ) -> None:
     """Added to a group: one pointer to the private chat; then silence for the group's own
-    chatter, one pointer for a command or an @mention; a channel's posts: silence. Nobody
-    is registered."""
+    chatter and other bots' commands, one pointer for a command or an @mention; a channel's
+    posts: silence. Nobody is registered."""
     h = harness
     alice = h.user(ALICE, "Alice")
     family = h.fake.group(-1_000_000_123, "Family")
     news = h.fake.group(-1_001_000_000_456, "News", kind="channel")
     await family.add_bot(by=alice)
     assert (await family.next_message()).body == texts.PRIVATE_ONLY
-    for chatter in ("hi all", "see you at 7", "/thinking of pizza", "hey @microconnect_test_bot"):
-        await family.post(chatter, sender=alice)
+    chatter = ("hi all", "/roll@dice_bot", "/thinking of pizza", "hey @microconnect_test_bot")
+    for said in chatter:
+        await family.post(said, sender=alice)
     await news.post("Big news today")
     await h.settled()
     assert [m.body for m in family.unread] == [texts.PRIVATE_ONLY, texts.PRIVATE_ONLY]
