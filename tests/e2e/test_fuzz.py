@@ -106,6 +106,8 @@ async def world(harness: Harness) -> AsyncIterator[World]:
     ask = await say(gina, "/forget_me")
     await tap(gina, texts.BUTTON_FORGET_CONFIRM, message_id=ask.message_id)
     await start_with_zone(erin)
+    await erin.send("/timezone Lisbon")  # builds the city index once, before any example
+    await erin.wait_for(lambda m: "Lisbon" in m.body, timeout=60)
     erins = await invite(erin)
     await h.settled()
     async with h.db.transaction() as session:
@@ -185,7 +187,7 @@ async def act(w: World, update: Any) -> tuple[Dump, Seen, Dump]:
     before = w.last_dump if w.last_dump is not None else await dump(w)
     start_at = len(w.h.fake.requests)
     await update()
-    await w.h.settled()
+    await w.h.settled(timeout=30)  # a safety net only: a loaded CI machine is slow
     w.last_dump = await dump(w)
     return before, Seen(w.h.fake.requests[start_at:]), w.last_dump
 
