@@ -7,6 +7,9 @@ what lets one process approach Telegram's paid-broadcast ceiling (``bench/bench_
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
@@ -65,6 +68,20 @@ class AiohttpRequest(BaseRequest):
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """Telegram's answer, with every string made storable text.
+
+        JSON may carry ``\\u0000`` and lone surrogates (``\\ud800``), which no database
+        column can hold (PostgreSQL refuses NUL; UTF-8 has no surrogates): NUL goes, a lone
+        surrogate becomes U+FFFD. Only answers that contain such an escape are walked.
+        """
+        data: dict[str, Any] = BaseRequest.parse_json_payload(payload)
+        if _SUSPECT_ESCAPE.search(payload) is None:
+            return data
+        cleaned: dict[str, Any] = _clean(data)
+        return cleaned
+
     async def do_request(
         self,
         url: str,
@@ -104,6 +121,22 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut(_describe(error)) from error
         except aiohttp.ClientError as error:
             raise NetworkError(_describe(error)) from error
+
+
+#: ``\u0000`` or a surrogate escape (``\ud800``-``\udfff``) in raw JSON.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean(value: Any) -> Any:
+    """``value`` with NUL removed from every string and lone surrogates replaced."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value.replace("\x00", ""))
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, dict):
+        return {_clean(key): _clean(item) for key, item in value.items()}
+    return value
 
 
 def _timeout(value: object, default: float | None) -> float | None:

@@ -7,12 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
-from telegram import BotCommand, LinkPreviewOptions, MenuButtonWebApp, WebAppInfo
-from telegram.constants import ParseMode
+from telegram import BotCommand, LinkPreviewOptions, MenuButtonWebApp, Update, WebAppInfo
+from telegram.constants import ChatType, ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -29,7 +30,7 @@ from bot.observed import ObservedApplication
 from bot.rate_limiter import TelegramRateLimiter
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
-from bot.unit_of_work import Handler, in_unit_of_work
+from bot.unit_of_work import Handler, in_unit_of_work, once_per_update
 from bot.webapp import webapp_routes
 from bot.webapp.serve import WebAppServer
 from domain.values.clock import Clock, system_clock
@@ -190,12 +191,30 @@ async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         await services.nudges.close()
 
 
+#: Messages without words (a shared location sets the time zone instead).
+_NOT_TEXT = (
+    filters.PHOTO
+    | filters.Sticker.ALL
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.CONTACT
+    | filters.Dice.ALL
+    | filters.POLL
+)
+
+
 def register_handlers(application: BotApplication) -> None:
     """Every handler, in the order they match: commands, buttons, then free text.
 
     Each one runs in its own unit of work (:func:`bot.unit_of_work.in_unit_of_work`).
     """
     private = filters.ChatType.PRIVATE
+    # New messages only: an edit of one already acted on must not act twice (help.edited).
+    new = private & filters.UpdateType.MESSAGE
     commands = {
         "start": onboarding.start,
         "timezone": onboarding.timezone_command,
@@ -212,7 +231,7 @@ def register_handlers(application: BotApplication) -> None:
         **settings_handlers.COMMANDS,
     }
     for name, handler in commands.items():
-        application.add_handler(CommandHandler(name, in_unit_of_work(handler), filters=private))
+        application.add_handler(CommandHandler(name, in_unit_of_work(handler), filters=new))
     menu_buttons = {
         texts.BUTTON_LOG_MOMENT: moments.moment_menu,
         texts.BUTTON_THINKING: moments.thinking_of_you,
@@ -220,7 +239,7 @@ def register_handlers(application: BotApplication) -> None:
     }
     for label, handler in menu_buttons.items():
         application.add_handler(
-            MessageHandler(private & filters.Text([label]), in_unit_of_work(handler))
+            MessageHandler(new & filters.Text([label]), in_unit_of_work(handler))
         )
 
     buttons: dict[type[cd.CallbackData], Handler] = {
@@ -250,7 +269,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(CallbackQueryHandler(in_unit_of_work(help.stale_button)))
 
     application.add_handler(
-        MessageHandler(private & filters.COMMAND, in_unit_of_work(help.unknown_command))
+        MessageHandler(new & filters.COMMAND, in_unit_of_work(help.unknown_command))
     )
     # A shared location (not a live location's later edits): its time zone, nothing kept.
     application.add_handler(
@@ -259,10 +278,29 @@ def register_handlers(application: BotApplication) -> None:
             in_unit_of_work(onboarding.shared_location),
         )
     )
+    application.add_handler(MessageHandler(new & _NOT_TEXT, once_per_update(help.not_text)))
+    application.add_handler(MessageHandler(new & filters.TEXT, in_unit_of_work(help.text_message)))
     application.add_handler(
-        MessageHandler(private & filters.TEXT, in_unit_of_work(help.text_message))
+        MessageHandler(
+            private & filters.UpdateType.EDITED_MESSAGE & filters.TEXT,
+            once_per_update(help.edited),
+        )
     )
+    # Groups: only a new message can speak to the bot; a channel's posts never do.
     application.add_handler(
-        MessageHandler(~private & (filters.TEXT | filters.COMMAND), help.not_private)
+        MessageHandler(
+            ~private & filters.UpdateType.MESSAGE & filters.TEXT, once_per_update(help.in_a_group)
+        )
     )
+    blocked = in_unit_of_work(account.blocked_or_unblocked)
+    joined = once_per_update(help.joined_a_group)
+
+    async def membership(update: Update, context: BotContext) -> None:
+        """The bot's own membership: a person blocked it or came back, or a group added it."""
+        chat = update.effective_chat
+        await (blocked if chat is not None and chat.type == ChatType.PRIVATE else joined)(
+            update, context
+        )
+
+    application.add_handler(ChatMemberHandler(membership, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(help.on_error)

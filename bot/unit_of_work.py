@@ -20,7 +20,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_e
 
 from bot.context import BotContext
 from bot.observed import note
-from domain.work import AlreadyHandled, Stranger, unit_of_work
+from domain.work import AlreadyHandled, Stranger, claim_update, unit_of_work
 from messages import texts
 from storage.database import unavailable
 
@@ -55,25 +55,62 @@ def in_unit_of_work(handler: Handler) -> Callback:
                         first_name=user.first_name,
                         now=services.clock(),
                         update_id=update.update_id,
-                        register=update.callback_query is None,
+                        # A message registers its sender; a button or a (un)block needs a
+                        # known person.
+                        register=update.callback_query is None and update.my_chat_member is None,
                         rng=None if services.nudges is None else services.nudges.rng,
                         randomize=services.nudges is None or services.nudges.randomize,
                     ) as work:
                         context.work = work
-                        replies = await handler(update, context)
+                        query = update.callback_query
+                        if query is not None and (query.message is None or not query.data):
+                            # The bot sends no inline-mode messages and no button without
+                            # data: such a press is forged (and PTB would route empty data to
+                            # every handler).
+                            replies: Sequence[Reply] = [
+                                functools.partial(query.answer, texts.STALE_BUTTON)
+                            ]
+                        else:
+                            replies = await handler(update, context)
         except AlreadyHandled:
             note("repeat")
             return
         except Stranger:
-            assert update.callback_query is not None
             note("stranger")
-            await update.callback_query.answer(texts.SAY_START_FIRST)
+            if update.callback_query is not None:
+                await update.callback_query.answer(texts.SAY_START_FIRST)
             return
         finally:
             context.work = None
         if work.owed and services.nudges is not None:
             services.nudges.wake()
         note("handled")  # committed: replying may still fail, and then it is "failed"
+        for reply in replies:
+            await reply()
+
+    return run
+
+
+#: A reply to an update that concerns nobody we keep (a group, a photo): no person, no work.
+PersonlessHandler = Callable[[Update, BotContext], Sequence[Reply]]
+
+
+def once_per_update(handler: PersonlessHandler) -> Callback:
+    """Replies for an update that stores nothing: nobody is registered, and the update is
+    claimed in the inbox only when there is something to say, so a repeat stays silent."""
+
+    @functools.wraps(handler)
+    async def run(update: Update, context: BotContext) -> None:
+        replies = handler(update, context)
+        if not replies:
+            note("ignored")
+            return
+        try:
+            await claim_update(context.services.db, update.update_id, context.services.clock())
+        except AlreadyHandled:
+            note("repeat")
+            return
+        note("handled")
         for reply in replies:
             await reply()
 

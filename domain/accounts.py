@@ -56,6 +56,25 @@ def set_timezone(work: Work, zone: str) -> None:
         work.me.awaiting = None
 
 
+async def blocked_the_bot(work: Work) -> None:
+    """The person blocked the bot: nothing more is sent to them, and the partner hears once
+    (as when a send finds them blocked, :meth:`scheduling.delivery.Deliveries._blocked`)."""
+    gone = await nudges.mark_unreachable(work.session, work.me.id)
+    if gone is not None and gone.first_time and gone.partner_id is not None:
+        await work.owe(
+            gone.partner_id,
+            Delivery.PARTNER_UNREACHABLE,
+            {"name": gone.first_name},
+            couple_id=gone.couple_id,
+            from_me=False,
+        )
+
+
+def unblocked_the_bot(work: Work) -> None:
+    """Back after blocking the bot: reachable again, and today's nudges planned afresh."""
+    users.reachable_again(work.me)
+
+
 async def unpair(work: Work, couple_id: int) -> Person | NotPaired | Stale:
     """End the couple the person confirmed ending; the partner is told kindly (outbox).
 

@@ -248,6 +248,14 @@ SOMETHING_WENT_WRONG = (
     "moment. 🌿"
 )
 PRIVATE_ONLY = "I work best one-to-one — please message me in a private chat. 💛"
+EDIT_NOT_FOLLOWED = (
+    "I only read new messages, so I went by what you first wrote ✏️ "
+    "If you meant something else, just send it again."
+)
+NOT_TEXT = (
+    "That looks lovely, but I can only read words 🙂 "
+    "Type a few, or tap “📝 Log a moment” — /help shows the rest."
+)
 
 
 def either(words: Sequence[str], joiner: str = "or") -> str:

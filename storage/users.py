@@ -26,11 +26,15 @@ async def upsert(session: AsyncSession, user_id: int, first_name: str, now: date
         await session.flush()
         return user
     user.first_name = first_name[:128]
+    reachable_again(user)
+    return user
+
+
+def reachable_again(user: User) -> None:
+    """Back after blocking the bot: their cancelled nudges get planned afresh."""
     if not user.is_active:
-        # Back after blocking the bot: their cancelled nudges get planned afresh.
         user.is_active = True
         user.planned_through = None
-    return user
 
 
 async def partner_of(session: AsyncSession, user: User) -> User | None:

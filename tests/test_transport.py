@@ -157,3 +157,15 @@ async def test_the_nudge_sender_retries_only_what_never_left(fake: FakeTelegram,
         assert (await TelegramSender(nowhere).send(nudge)).outcome is Outcome.NOT_SENT
     finally:
         await request.shutdown()
+
+
+def test_what_telegram_sends_is_storable_text() -> None:
+    """NUL (PostgreSQL refuses it) goes and a lone surrogate (no UTF-8 for it) becomes
+    U+FFFD, in keys and values at any depth; a well-formed answer comes back as it was."""
+    odd = rb'{"ok": true, "result": [{"text": "a\u0000b\ud800c", "from": {"n\u0000": "\udc00"}}]}'
+    assert AiohttpRequest.parse_json_payload(odd)["result"] == [
+        {"text": "ab\ufffdc", "from": {"n": "\ufffd"}}
+    ]
+    fine = '{"ok": true, "result": {"text": "😀 \\ud83d\\ude00 \\\\u0000"}}'.encode()
+    assert AiohttpRequest.parse_json_payload(fine) == BaseRequest.parse_json_payload(fine)
+    assert AiohttpRequest.parse_json_payload(fine)["result"]["text"] == "😀 😀 \\u0000"

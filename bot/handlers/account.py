@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from telegram import ReplyKeyboardRemove, Update
+from telegram.constants import ChatMemberStatus
 
 from bot import callback_data as cd
 from bot import keyboards
@@ -70,6 +71,17 @@ async def forget_confirmed(update: Update, context: BotContext) -> list[Reply]:
 async def cancel(update: Update, context: BotContext) -> list[Reply]:
     query = query_of(update)
     return [answer(query), edit(query, texts.CANCELLED)]
+
+
+async def blocked_or_unblocked(update: Update, context: BotContext) -> list[Reply]:
+    """The person blocked the bot (nothing more goes to them) or came back (it does again)."""
+    change = update.my_chat_member
+    assert change is not None
+    if change.new_chat_member.status == ChatMemberStatus.BANNED:
+        await accounts.blocked_the_bot(context.work)
+    elif change.new_chat_member.status == ChatMemberStatus.MEMBER:
+        accounts.unblocked_the_bot(context.work)
+    return []
 
 
 def _close_confirmation(

@@ -5,19 +5,18 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
 
 from bot.context import BotContext
-from bot.handlers.common import message, query_of, say, stale
+from bot.handlers.common import message, query_of, say, send, stale
 from bot.handlers.nudges import written_for_nudge
 from bot.handlers.onboarding import typed_timezone
 from bot.handlers.sharing import moment_note_typed, offer_text
 from bot.handlers.weekly import weekly_question
-from bot.observed import note
 from bot.unit_of_work import Reply
 from domain.values import conversation
 from domain.values.conversation import AwaitingMomentNote, AwaitingTimezone, AwaitingWords
 from domain.values.intent import match_weekly_question
-from domain.work import AlreadyHandled, claim_update
 from messages import texts
 
 log = logging.getLogger(__name__)
@@ -59,15 +58,47 @@ async def stale_button(update: Update, context: BotContext) -> list[Reply]:
     return stale(query_of(update))
 
 
-async def not_private(update: Update, context: BotContext) -> None:
-    """A group or channel: nobody is registered there; one kind pointer, once per update."""
-    try:
-        await claim_update(context.services.db, update.update_id, context.services.clock())
-    except AlreadyHandled:
-        note("repeat")
-        return
-    note("handled")
-    await message(update).reply_text(texts.PRIVATE_ONLY)
+_IN_CHAT = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
+
+
+def in_a_group(update: Update, context: BotContext) -> list[Reply]:
+    """A group: one kind pointer when someone speaks to the bot (a command, an @mention, a
+    reply to one of its messages); the group's own chat is none of its business."""
+    said = message(update)
+    text = (said.text or "").casefold()
+    to_bot = said.reply_to_message is not None and (
+        said.reply_to_message.from_user is not None
+        and said.reply_to_message.from_user.id == context.bot.id
+    )
+    me = f"@{context.bot.username}".casefold()
+    command, _, _ = text.partition(" ")
+    for_me = command.startswith("/") and command.partition("@")[2] in ("", me[1:])
+    if for_me or me in text or to_bot:
+        return [say(update, texts.PRIVATE_ONLY)]
+    return []
+
+
+def joined_a_group(update: Update, context: BotContext) -> list[Reply]:
+    """Added to a group: the same pointer, once; a channel or a farewell: nothing."""
+    change = update.my_chat_member
+    assert change is not None and update.effective_chat is not None
+    was_in = change.old_chat_member.status in _IN_CHAT
+    if update.effective_chat.type == ChatType.CHANNEL or was_in:
+        return []
+    if change.new_chat_member.status not in _IN_CHAT:
+        return []
+    return [send(context, update.effective_chat.id, texts.PRIVATE_ONLY)]
+
+
+def edited(update: Update, context: BotContext) -> list[Reply]:
+    """An edited text: what it first said was already acted on (relayed, stored), and acting
+    again would double it; so a kind word instead."""
+    return [say(update, texts.EDIT_NOT_FOLLOWED)]
+
+
+def not_text(update: Update, context: BotContext) -> list[Reply]:
+    """A photo, sticker, voice message...: a kind word on what the bot can read."""
+    return [say(update, texts.NOT_TEXT)]
 
 
 async def on_error(update: object, context: BotContext) -> None:

@@ -571,6 +571,7 @@ class _Chat:
             effective_user=self.user,
             effective_message=SimpleNamespace(reply_text=reply_text),
             callback_query=None,
+            my_chat_member=None,
         )
         await in_unit_of_work(handler)(update, self._context(typed.split()))  # type: ignore[arg-type]
         return self.replies[-1][0]
@@ -583,10 +584,17 @@ class _Chat:
             self.edits.append((_valid_html(text), reply_markup))
 
         query = SimpleNamespace(
-            from_user=self.user, data=data, answer=answer, edit_message_text=edit_message_text
+            from_user=self.user,
+            data=data,
+            message=SimpleNamespace(),  # the menu it was pressed on
+            answer=answer,
+            edit_message_text=edit_message_text,
         )
         update = SimpleNamespace(
-            update_id=next(self._update_ids), effective_user=self.user, callback_query=query
+            update_id=next(self._update_ids),
+            effective_user=self.user,
+            callback_query=query,
+            my_chat_member=None,
         )
         answered = len(self.answers)
         await in_unit_of_work(handlers.settings_button)(update, self._context([]))  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """Fake Telegram Bot API server for end-to-end tests of the real PTB application."""
 
 from .models import BotMessage, Button, CallbackAnswer, RecordedRequest, UploadedFile
-from .server import NOT_MODIFIED, ApiError, FakeTelegram, FakeUser
+from .server import NOT_MODIFIED, ApiError, FakeGroup, FakeTelegram, FakeUser
 
 __all__ = [
     "NOT_MODIFIED",
@@ -9,6 +9,7 @@ __all__ = [
     "BotMessage",
     "Button",
     "CallbackAnswer",
+    "FakeGroup",
     "FakeTelegram",
     "FakeUser",
     "RecordedRequest",

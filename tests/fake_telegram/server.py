@@ -26,7 +26,7 @@ from aiohttp import BodyPartReader, ClientError, ClientSession, hdrs, web
 from .formatting import ParseError, checked_link, format_text, utf16_len
 from .models import BotMessage, CallbackAnswer, RecordedRequest, UploadedFile
 
-__all__ = ["ApiError", "FakeTelegram", "FakeUser"]
+__all__ = ["ApiError", "FakeGroup", "FakeTelegram", "FakeUser"]
 
 JSONDict = dict[str, Any]
 Handler = Callable[[JSONDict, dict[str, UploadedFile]], Awaitable[Any]]
@@ -129,6 +129,47 @@ _BOT_COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
 
 #: Seconds before a webhook POST that failed is tried again (Telegram waits longer).
 WEBHOOK_RETRY = 0.05
+
+
+#: What a message without text carries, one of each kind (file ids are made up).
+_MEDIA: dict[str, Any] = {
+    "photo": [
+        {"file_id": "AgPhoto", "file_unique_id": "uPhoto", "width": 90, "height": 90},
+    ],
+    "sticker": {
+        "file_id": "CAStick",
+        "file_unique_id": "uStick",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": "😘",
+    },
+    "voice": {"file_id": "AwVoice", "file_unique_id": "uVoice", "duration": 3},
+    "video_note": {
+        "file_id": "DQNote",
+        "file_unique_id": "uNote",
+        "length": 240,
+        "duration": 2,
+    },
+    "document": {"file_id": "BQDoc", "file_unique_id": "uDoc", "file_name": "us.pdf"},
+    "contact": {"phone_number": "+100000000", "first_name": "Mum"},
+    "dice": {"emoji": "🎲", "value": 4},
+    "location": {"latitude": 52.52, "longitude": 13.405},
+}
+
+
+def _command_entities(text: str) -> list[JSONDict]:
+    """The ``bot_command`` entities Telegram adds to a text."""
+    return [
+        {
+            "type": "bot_command",
+            "offset": utf16_len(text[: m.start()]),
+            "length": utf16_len(m.group()),
+        }
+        for m in _COMMAND_RE.finditer(text)
+    ]
 
 
 class ApiError(Exception):
@@ -316,15 +357,7 @@ class FakeUser:
             "date": _now(),
             "text": text,
         }
-        entities = [
-            {
-                "type": "bot_command",
-                "offset": utf16_len(text[: m.start()]),
-                "length": utf16_len(m.group()),
-            }
-            for m in _COMMAND_RE.finditer(text)
-        ]
-        if entities:
+        if entities := _command_entities(text):
             message["entities"] = entities
         if reply_to is not None:
             replied = self._fake._reply_json(self, reply_to)
@@ -349,6 +382,65 @@ class FakeUser:
         self.started = True
         await self._fake.push_update({"message": message})
         return message
+
+    async def send_media(self, kind: str) -> JSONDict:
+        """Send a message without text: ``photo``, ``sticker``, ``voice``, ``video_note``,
+        ``document``, ``contact``, ``dice``, ``location``... (the shapes Telegram uses)."""
+        message: JSONDict = {
+            "message_id": next(self._ids),
+            "from": self.as_user(),
+            "chat": self.as_chat(),
+            "date": _now(),
+            kind: _MEDIA[kind],
+        }
+        self._incoming[message["message_id"]] = message
+        self.started = True
+        await self._fake.push_update({"message": message})
+        return message
+
+    async def edit(self, message_id: int, text: str) -> JSONDict:
+        """Edit one of this person's own texts: Telegram sends an ``edited_message``."""
+        sent = self._incoming.get(message_id)
+        if sent is None or "text" not in sent:
+            raise AssertionError(f"{self.first_name} sent no text #{message_id} to edit")
+        edited = {**sent, "text": text, "edit_date": _now()}
+        edited.pop("entities", None)
+        if entities := _command_entities(text):
+            edited["entities"] = entities
+        self._incoming[message_id] = edited
+        await self._fake.push_update({"edited_message": edited})
+        return edited
+
+    async def press_inline(self, data: str) -> JSONDict:
+        """A button on an inline-mode message: the query carries no ``message`` at all."""
+        query: JSONDict = {
+            "id": self._fake._new_callback_id(self),
+            "from": self.as_user(),
+            "inline_message_id": "AAAAAFake",
+            "chat_instance": self.chat_instance,
+            "data": data,
+        }
+        self._last_callback_id = query["id"]
+        await self._fake.push_update({"callback_query": query})
+        return query
+
+    async def block_bot(self, blocked: bool = True) -> JSONDict:
+        """Block (or unblock) the bot: sends fail with 403 meanwhile, and Telegram tells the
+        bot with a ``my_chat_member`` update."""
+        if blocked:
+            self._fake._blocked.add(self.id)
+        else:
+            self._fake._blocked.discard(self.id)
+        member: JSONDict = {"user": self._fake.bot_user, "status": "member"}
+        kicked: JSONDict = {"user": self._fake.bot_user, "status": "kicked", "until_date": 0}
+        update = {
+            "chat": self.as_chat(),
+            "from": self.as_user(),
+            "date": _now(),
+            "old_chat_member": member if blocked else kicked,
+            "new_chat_member": kicked if blocked else member,
+        }
+        return await self._fake.push_update({"my_chat_member": update})
 
     async def share_location(self, latitude: float, longitude: float) -> JSONDict:
         """Tap the reply keyboard's ``request_location`` button, and share this point."""
@@ -505,6 +597,57 @@ class FakeUser:
             timeout,
             lambda: f"answerCallbackQuery for {self.first_name}'s press {query_id}",
         )
+
+
+class FakeGroup(FakeUser):
+    """A group, supergroup or channel the bot is in; what the bot sends there is its ``chat``."""
+
+    def __init__(self, fake: FakeTelegram, chat_id: int, title: str, kind: str) -> None:
+        super().__init__(
+            fake, chat_id, title, last_name=None, username=None, language_code=None, started=True
+        )
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"FakeGroup({self.id}, {self.first_name!r}, {self.kind})"
+
+    def as_chat(self) -> JSONDict:
+        return {"id": self.id, "type": self.kind, "title": self.first_name}
+
+    async def post(self, text: str, *, sender: FakeUser | None = None) -> JSONDict:
+        """``sender`` writes ``text`` here (a channel posts as itself); ``@bot`` mentions and
+        commands carry their entities, as Telegram sends them."""
+        message: JSONDict = {
+            "message_id": next(self._ids),
+            "chat": self.as_chat(),
+            "date": _now(),
+            "text": text,
+        }
+        mention = "@" + self._fake.bot_user["username"]
+        entities = _command_entities(text) + [
+            {"type": "mention", "offset": utf16_len(text[: m.start()]), "length": len(mention)}
+            for m in re.finditer(re.escape(mention), text)
+        ]
+        if entities:
+            message["entities"] = entities
+        self._incoming[message["message_id"]] = message
+        if self.kind == "channel":
+            message["sender_chat"] = self.as_chat()
+            return await self._fake.push_update({"channel_post": message})
+        assert sender is not None, "someone writes in a group"
+        message["from"] = sender.as_user()
+        return await self._fake.push_update({"message": message})
+
+    async def add_bot(self, by: FakeUser) -> JSONDict:
+        """``by`` adds the bot here: Telegram says so with a ``my_chat_member`` update."""
+        update = {
+            "chat": self.as_chat(),
+            "from": by.as_user(),
+            "date": _now(),
+            "old_chat_member": {"user": self._fake.bot_user, "status": "left"},
+            "new_chat_member": {"user": self._fake.bot_user, "status": "member"},
+        }
+        return await self._fake.push_update({"my_chat_member": update})
 
 
 class FakeTelegram:
@@ -691,6 +834,15 @@ class FakeTelegram:
         )
         self._users[user_id] = user
         return user
+
+    def group(self, chat_id: int, title: str = "Family", *, kind: str = "group") -> FakeGroup:
+        """Get or create a group (``kind``: group, supergroup or channel) with the bot in it."""
+        existing = self._users.get(chat_id)
+        if isinstance(existing, FakeGroup):
+            return existing
+        group = FakeGroup(self, chat_id, title, kind)
+        self._users[chat_id] = group
+        return group
 
     def fail_next(
         self,
