@@ -18,6 +18,7 @@ from typing import Any
 from telegram import Update
 
 from bot.context import BotContext
+from domain.limits import Throttled, first_refusal
 from domain.work import AlreadyHandled, Stranger, unit_of_work
 from messages import texts
 
@@ -45,6 +46,7 @@ def in_unit_of_work(handler: Handler) -> Callback:
                 update_id=update.update_id,
                 register=update.callback_query is None,
                 rng=None if services.nudges is None else services.nudges.rng,
+                language_code=user.language_code,
             ) as work:
                 context.work = work
                 replies = await handler(update, context)
@@ -55,6 +57,9 @@ def in_unit_of_work(handler: Handler) -> Callback:
             assert update.callback_query is not None
             await update.callback_query.answer(texts.SAY_START_FIRST)
             return
+        except Throttled as limited:
+            await _slow_down(update, await first_refusal(services.db, user.id, limited.bucket))
+            return
         finally:
             context.work = None
         if work.owed and services.nudges is not None:
@@ -63,3 +68,12 @@ def in_unit_of_work(handler: Handler) -> Callback:
             await reply()
 
     return run
+
+
+async def _slow_down(update: Update, tell: bool) -> None:
+    """Too much at once: said kindly the first time, then quietly (a tap is still answered)."""
+    log.info("update %s refused: the person is over their limit", update.update_id)
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.SLOW_DOWN if tell else None)
+    elif tell and update.effective_message is not None:
+        await update.effective_message.reply_text(texts.SLOW_DOWN)

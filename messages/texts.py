@@ -27,7 +27,8 @@ BUTTON_HELP = "❓ Help"
 BUTTON_YES_PAIR = "💞 Yes, pair us"
 BUTTON_NO_PAIR = "Not now"
 BUTTON_LOVE_BACK = "❤️ Send love back"
-BUTTON_UNPAIR_CONFIRM = "Yes, end our pairing"
+BUTTON_UNPAIR_KEEP = "Yes, end it — keep my history"
+BUTTON_UNPAIR_DELETE = "Yes, end it — delete my history"
 BUTTON_FORGET_CONFIRM = "Yes, delete everything"
 BUTTON_CANCEL = "Keep things as they are"
 BUTTON_OTHER_ZONE = "🌍 Somewhere else"
@@ -88,6 +89,12 @@ ASK_TIMEZONE = (
     "work out your time zone, and I won't keep it."
 )
 ASK_TIMEZONE_TYPED = "Type your city (<i>Lisbon</i>) or a time zone name (<i>Europe/Berlin</i>)."
+TIMEZONE_PLACEHOLDER = "Your city, e.g. Lisbon"
+#: Over a fair limit (domain/values/limits.py): said once, not once per message.
+SLOW_DOWN = (
+    "That's a lot at once 💛 Let's give it a minute — after that I'll happily pass "
+    "things on again."
+)
 #: Sent just before ASK_TIMEZONE, carrying the "📍 Share my location" keyboard (a message has
 #: one keyboard, and the question's are the zone buttons).
 ASK_LOCATION = "🕰 Let's set your time zone."
@@ -204,9 +211,11 @@ OFFER_TOO_LONG = (
 
 # --- Unpair and forget --------------------------------------------------------------------
 UNPAIR_CONFIRM = (
-    "Do you want to end your pairing with {partner}? They'll get a short, kind note. "
-    "Your own history stays with you until you delete it (/forget_me)."
+    "Do you want to end your pairing with {partner}? They'll get a short, kind note.\n\n"
+    "Your own moments and notes of this pairing can stay with you, or be deleted now; "
+    "{partner}'s own history stays theirs either way."
 )
+UNPAIR_HISTORY_DELETED = "Your moments and notes of that pairing are deleted."
 UNPAIR_DONE = "Your pairing with {partner} has ended. Take good care of yourself. 🌿"
 UNPAIR_PARTNER_TOLD = (
     "{name} has ended your pairing on microconnect. Your own moments stay with you. "

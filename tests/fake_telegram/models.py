@@ -84,6 +84,8 @@ class BotMessage:
     #: The reply keyboard's buttons as sent: {"text": ..., "request_location": true}...
     reply_keyboard_buttons: list[list[dict[str, Any]]] | None = None
     removes_keyboard: bool = False
+    #: Sent with ``ForceReply``: the client opens a reply to this message.
+    force_reply: bool = False
     reply_to_message_id: int | None = None
     edits: int = 0
     edit_date: int | None = None

@@ -181,6 +181,7 @@ class _Markup:
     keyboard_buttons: list[list[JSONDict]] | None = None
     one_time: bool = False
     remove: bool = False
+    force_reply: bool = False
 
 
 @dataclass(frozen=True)
@@ -1025,6 +1026,7 @@ class FakeTelegram:
             user.reply_keyboard = markup.keyboard
             user.reply_keyboard_buttons = markup.keyboard_buttons
             user._one_time_keyboard = markup.one_time
+        msg.force_reply = markup.force_reply
         if markup.remove:
             msg.removes_keyboard = True
             user.reply_keyboard = user.reply_keyboard_buttons = None
@@ -1512,7 +1514,7 @@ def _parse_markup(value: Any) -> _Markup | None:
     if value.get("remove_keyboard"):
         return _Markup(remove=True)
     if value.get("force_reply"):
-        return _Markup()
+        return _Markup(force_reply=True)
     raise _bad("can't parse reply keyboard markup JSON object")
 
 
