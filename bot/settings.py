@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     #: How long a claimed send may take before another process counts it "maybe delivered".
     outbox_lease_seconds: float = Field(default=120.0, gt=0)
+    #: Days the words of a delivered note or relay are kept (README, Privacy).
+    note_retention_days: int = Field(default=30, ge=1, le=3650)
 
     @field_validator("telegram_bot_token")
     @classmethod

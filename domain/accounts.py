@@ -11,6 +11,7 @@ from domain.values.confirmation import Action
 from domain.values.conversation import Awaiting, AwaitingTimezone
 from domain.values.kinds import Delivery
 from domain.values.results import NotPaired, Person, Stale
+from domain.values.zone_guess import guess_zone
 from domain.work import Work
 from storage import couples, events, nudges, offers, users
 from storage.delivery_models import OutboxMessage
@@ -72,6 +73,16 @@ def _confirmed(work: Work, user: User, action: Action, nonce: str) -> bool:
     pending = confirmation.load(user.confirmation)
     user.confirmation = None
     return pending is not None and pending.confirms(action, nonce, work.now)
+
+
+async def guess_timezone(work: Work, user_id: int) -> str | None:
+    """A first zone for someone who never said where they are, guessed from their language
+    (shown to them with a one-tap change); None when they have one already."""
+    user = work.me if user_id == work.me.id else await users.get(work.session, user_id)
+    if user is None or user.timezone is not None:
+        return None
+    user.timezone = guess_zone(user.language_code)
+    return user.timezone
 
 
 async def unpair(

@@ -81,9 +81,7 @@ async def log_moment(
     )
     if asks:
         assert prompt_message_id is not None
-        me.awaiting = conversation.store(
-            AwaitingMomentNote(event.id, prompt_message_id), work.now
-        )
+        me.awaiting = conversation.store(AwaitingMomentNote(event.id, prompt_message_id), work.now)
     return Logged(kind, False, event.id, partner_person, asks_what_happened=asks)
 
 

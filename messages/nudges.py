@@ -103,6 +103,7 @@ def nudge_text(ritual: Ritual, phrasing: int, partner: str) -> str:
     copy = CATALOGUE[ritual]
     return copy.phrasings[phrasing % len(copy.phrasings)].format(partner=html.escape(partner))
 
+
 #: Sent with ``ForceReply`` after "✍️ Write my own": the reply field opens on this prompt.
 WRITE_OWN_PROMPT = "✍️ Type your message and I'll pass it to {partner}."
 WRITE_OWN_PLACEHOLDER = "Your words for {partner}"

@@ -49,6 +49,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("pair", "Pair with a code your partner sent"),
     ("timezone", "Set your time zone"),
     ("unpair", "End your pairing"),
+    ("export", "Get a copy of your data"),
     ("forget_me", "Delete everything about you"),
     ("help", "What I can do"),
 )
@@ -90,10 +91,19 @@ ASK_TIMEZONE = (
 )
 ASK_TIMEZONE_TYPED = "Type your city (<i>Lisbon</i>) or a time zone name (<i>Europe/Berlin</i>)."
 TIMEZONE_PLACEHOLDER = "Your city, e.g. Lisbon"
+EXPORT_CAPTION = (
+    "📦 Everything I keep about you, in one file: your profile and settings, your moments "
+    "and notes, what you sent, and the nudges you got. Only your partner's first name is in "
+    "it — their moments are theirs."
+)
+TIMEZONE_GUESSED = (
+    "🕰 For now I've guessed your time zone: <b>{zone}</b> (it's {local_time} there), so I "
+    "only ever reach out at kind hours. Not right? Tap yours, or send "
+    "<code>/timezone</code> with your city."
+)
 #: Over a fair limit (domain/values/limits.py): said once, not once per message.
 SLOW_DOWN = (
-    "That's a lot at once 💛 Let's give it a minute — after that I'll happily pass "
-    "things on again."
+    "That's a lot at once 💛 Let's give it a minute — after that I'll happily pass things on again."
 )
 #: Sent just before ASK_TIMEZONE, carrying the "📍 Share my location" keyboard (a message has
 #: one keyboard, and the question's are the zone buttons).
@@ -245,7 +255,8 @@ HELP = (
     "/settings — your gentle reminders: when they come (<code>/midday 12:00-14:00</code>, "
     "<code>/bedtime 22:30</code>, <code>/quiet 22:30-07:00</code>), which ones "
     "(/rituals), or a break (<code>/pause 3</code>, /resume)\n"
-    "/unpair — end your pairing; /forget_me — delete everything about you\n\n"
+    "/unpair — end your pairing; /export — a copy of your data; "
+    "/forget_me — delete everything about you\n\n"
     "Anything else you type, I can pass on to your partner — I'll always ask first.\n"
     "Small moments, every day: that's the whole secret."
 )
@@ -272,6 +283,12 @@ def timezone_set(zone: str, now: datetime) -> str:
     local = now.astimezone(ZoneInfo(zone))
     text = fmt(TIMEZONE_SET, zone=zone_label(zone), local_time=local_time_label(local))
     return f"{text}\n{TIMEZONE_FIXED_NOTE}" if is_fixed(zone) else text
+
+
+def timezone_guessed(zone: str, now: datetime) -> str:
+    """A zone set for someone who didn't say: clearly a guess, and easy to change."""
+    local = now.astimezone(ZoneInfo(zone))
+    return fmt(TIMEZONE_GUESSED, zone=zone_label(zone), local_time=local_time_label(local))
 
 
 def timezone_refused(typed: str, understood: Ambiguous | NotWholeHour | SeveralZones | None) -> str:

@@ -20,7 +20,7 @@ from scheduling.delivery import Deliveries, DeliveryReport
 from scheduling.digest import DigestReport, DigestSource, run_digests
 from scheduling.planning import PlanningReport, plan_pending
 from scheduling.sources import NudgeSource, OutboxSource
-from storage import inbox, nudges
+from storage import inbox, nudges, retention
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,8 @@ ANSWER_DEADLINE = timedelta(hours=20)
 #: How long handled update ids are kept. Telegram gives up redelivering an update after a
 #: day, and restarts its ids only after a quiet week: a few days covers both.
 INBOX_RETENTION = timedelta(days=3)
+#: How long the words of a note or relay are kept once delivered (``NOTE_RETENTION_DAYS``).
+NOTE_RETENTION = timedelta(days=30)
 
 PLAN_EVERY = timedelta(minutes=10)
 DISPATCH_EVERY = timedelta(seconds=10)
@@ -47,12 +49,14 @@ class NudgeService:
         rng: random.Random,
         *,
         render_executor: Executor | None = None,
+        note_retention: timedelta = NOTE_RETENTION,
     ) -> None:
         self.db = db
         self.deliveries = deliveries
         self.clock = clock
         self.rng = rng
         self.render_executor = render_executor
+        self.note_retention = note_retention
         self.outbox = OutboxSource()
         self.nudge_source = NudgeSource()
         self.digest_source = DigestSource(db, render_executor=render_executor)
@@ -120,12 +124,17 @@ class NudgeService:
 
     async def housekeeping(self) -> int:
         """Unanswered nudges become "ignored", feeding the gentle back-off; handled update
-        ids past their retention are dropped."""
+        ids past their retention are dropped; and words are kept only as long as needed:
+        a delivered message's copy in the outbox at once, a note after ``note_retention``
+        (README, Privacy)."""
+        now = self.clock()
         async with self.db.transaction() as session:
-            expired = await nudges.expire_unanswered(session, self.clock() - ANSWER_DEADLINE)
+            expired = await nudges.expire_unanswered(session, now - ANSWER_DEADLINE)
             for user_id, ritual in expired:
                 await nudges.bump_ignored(session, user_id, ritual, reset=False)
-            await inbox.forget_before(session, self.clock() - INBOX_RETENTION)
+            await inbox.forget_before(session, now - INBOX_RETENTION)
+            await retention.drop_delivered_words(session)
+            await retention.drop_notes_before(session, now - self.note_retention)
         return len(expired)
 
     async def run_all(self) -> DeliveryReport:

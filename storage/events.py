@@ -87,7 +87,9 @@ async def forget_couple(session: AsyncSession, user_id: int, couple_id: int) -> 
             ConnectionEvent.actor_id == user_id, ConnectionEvent.couple_id == couple_id
         )
     )
-    await session.execute(delete(Nudge).where(Nudge.user_id == user_id, Nudge.couple_id == couple_id))
+    await session.execute(
+        delete(Nudge).where(Nudge.user_id == user_id, Nudge.couple_id == couple_id)
+    )
     await session.execute(
         delete(OutboxMessage).where(
             OutboxMessage.sender_id == user_id, OutboxMessage.couple_id == couple_id
