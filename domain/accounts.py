@@ -69,10 +69,15 @@ def offer_confirmation(work: Work, action: Action) -> str:
 
 
 def _confirmed(work: Work, user: User, action: Action, nonce: str) -> bool:
-    """Is ``nonce`` the live confirmation of ``action``? It is used up either way."""
+    """Is ``nonce`` the live confirmation of ``action``? If so, it is used up now.
+
+    Any other button (an older prompt's, a forged one) leaves the live prompt working.
+    """
     pending = confirmation.load(user.confirmation)
+    if pending is None or not pending.confirms(action, nonce, work.now):
+        return False
     user.confirmation = None
-    return pending is not None and pending.confirms(action, nonce, work.now)
+    return True
 
 
 async def guess_timezone(work: Work, user_id: int) -> str | None:
