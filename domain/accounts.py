@@ -82,11 +82,13 @@ def _confirmed(work: Work, user: User, action: Action, nonce: str) -> bool:
 
 async def guess_timezone(work: Work, user_id: int) -> str | None:
     """A first zone for someone who never said where they are, guessed from their language
-    (shown to them with a one-tap change); None when they have one already."""
+    (shown to them with a one-tap change, and a typed city still answers); None when they
+    have one already."""
     user = work.me if user_id == work.me.id else await users.get(work.session, user_id)
     if user is None or user.timezone is not None:
         return None
     user.timezone = guess_zone(user.language_code)
+    user.awaiting = conversation.store(AwaitingTimezone(), work.now)
     return user.timezone
 
 

@@ -98,8 +98,7 @@ EXPORT_CAPTION = (
 )
 TIMEZONE_GUESSED = (
     "🕰 For now I've guessed your time zone: <b>{zone}</b> (it's {local_time} there), so I "
-    "only ever reach out at kind hours. Not right? Tap yours, or send "
-    "<code>/timezone</code> with your city."
+    "only ever reach out at kind hours. Not right? Tap yours, or type your city."
 )
 #: Over a fair limit (domain/values/limits.py): said once, not once per message.
 SLOW_DOWN = (

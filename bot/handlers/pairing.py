@@ -8,7 +8,7 @@ from telegram.helpers import create_deep_linked_url
 from bot import callback_data as cd
 from bot import keyboards
 from bot.context import BotContext
-from bot.handlers.common import answer, edit, query_of, say, send, stale
+from bot.handlers.common import answer, ask_timezone, edit, query_of, say, send, stale
 from bot.unit_of_work import Reply
 from domain import accounts, pairing
 from domain.pairing import Refused
@@ -87,14 +87,17 @@ async def pair_yes(update: Update, context: BotContext) -> list[Reply]:
     for me, partner in ((result.partner, result.inviter), (result.inviter, result.partner)):
         paired = texts.fmt(texts.PAIRED_YOU, partner=partner.first_name)
         replies.append(send(context, me.user_id, paired, reply_markup=keyboards.main_menu()))
-    for person in (result.partner, result.inviter):
-        # Nudges need a zone: whoever skipped the question gets a guess, and can change it.
-        zone = await accounts.guess_timezone(context.work, person.user_id)
-        if zone is not None:
-            guessed = texts.timezone_guessed(zone, context.work.now)
-            replies.append(
-                send(context, person.user_id, guessed, reply_markup=keyboards.timezones())
-            )
+    # Nudges need a zone: whoever skipped the question gets a guess, and can change it.
+    zone = await accounts.guess_timezone(context.work, result.partner.user_id)
+    if zone is not None:  # the one saying yes is asked again, the guess shown below
+        accounts.ask_timezone(context.work)
+        replies += ask_timezone(context, result.partner.user_id, paired=True, guessed=zone)
+    zone = await accounts.guess_timezone(context.work, result.inviter.user_id)
+    if zone is not None:
+        guessed = texts.timezone_guessed(zone, context.work.now)
+        replies.append(
+            send(context, result.inviter.user_id, guessed, reply_markup=keyboards.timezones())
+        )
     return replies
 
 
