@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum, auto
 
 from sqlalchemy import delete, or_
 
@@ -14,6 +15,7 @@ from domain.values.results import NotPaired, Person, Stale
 from domain.values.zone_guess import guess_zone
 from domain.work import Work
 from storage import couples, events, nudges, offers, users
+from storage import export as export_rows
 from storage.delivery_models import OutboxMessage
 from storage.models import Couple, User
 
@@ -92,9 +94,36 @@ async def guess_timezone(work: Work, user_id: int) -> str | None:
     return user.timezone
 
 
+@dataclass(frozen=True)
+class FormerCouple:
+    """A pairing that has ended, whose moments of one's own are still kept."""
+
+    couple_id: int
+    partner_first_name: str | None
+
+
+async def former_couple(work: Work) -> FormerCouple | None:
+    """The latest ended pairing the person still has history of (to offer deleting it)."""
+    couple_id = await events.latest_ended_couple_with_own_events(
+        work.session, work.me.id, work.me.couple_id
+    )
+    if couple_id is None:
+        return None
+    for couple, partner in await export_rows.couples_with_partner_names(work.session, work.me.id):
+        if couple.id == couple_id:
+            return FormerCouple(couple_id, partner)
+    return None
+
+
+class HistoryDeleted(Enum):
+    """An ended pairing's own moments and notes were deleted ("delete it", later)."""
+
+    DELETED = auto()
+
+
 async def unpair(
     work: Work, couple_id: int, nonce: str, *, delete_history: bool = False
-) -> Person | NotPaired | Stale:
+) -> Person | NotPaired | Stale | HistoryDeleted:
     """End the couple the person confirmed ending; the partner is told kindly (outbox).
 
     ``couple_id`` and ``nonce`` come from the confirmation button: unless the button is the
@@ -109,6 +138,9 @@ async def unpair(
     if user is None or not _confirmed(work, user, Action.UNPAIR, nonce):
         return Stale.STALE
     if user.couple_id is None:
+        if delete_history and couple is None:  # the pairing ended before: "delete it" now
+            await events.forget_couple(session, user.id, couple_id)
+            return HistoryDeleted.DELETED
         return NotPaired.NOT_PAIRED
     if user.couple_id != couple_id:
         return Stale.STALE

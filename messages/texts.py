@@ -225,10 +225,16 @@ UNPAIR_CONFIRM = (
     "{partner}'s own history stays theirs either way."
 )
 UNPAIR_HISTORY_DELETED = "Your moments and notes of that pairing are deleted."
+DELETE_FORMER_HISTORY = (
+    "You're not paired right now. Your own moments and notes from your pairing with "
+    "{partner} are still kept — shall I delete them? {partner}'s own history stays theirs."
+)
+BUTTON_DELETE_FORMER_HISTORY = "Yes, delete my history"
+A_FORMER_PARTNER = "your partner"  # when they have been forgotten since
 UNPAIR_DONE = "Your pairing with {partner} has ended. Take good care of yourself. 🌿"
 UNPAIR_PARTNER_TOLD = (
-    "{name} has ended your pairing on microconnect. Your own moments stay with you. "
-    "Take good care of yourself. 🌿"
+    "{name} has ended your pairing on microconnect. Your own moments stay with you "
+    "(/unpair deletes them, if you'd rather). Take good care of yourself. 🌿"
 )
 FORGET_CONFIRM = (
     "This deletes everything I know about you: your time zone, your moments, your invitations"

@@ -95,3 +95,18 @@ async def forget_couple(session: AsyncSession, user_id: int, couple_id: int) -> 
             OutboxMessage.sender_id == user_id, OutboxMessage.couple_id == couple_id
         )
     )
+
+
+async def latest_ended_couple_with_own_events(
+    session: AsyncSession, user_id: int, current_couple_id: int | None
+) -> int | None:
+    """The newest couple, not the current one, in which the person logged anything."""
+    statement = (
+        select(ConnectionEvent.couple_id)
+        .where(ConnectionEvent.actor_id == user_id)
+        .order_by(ConnectionEvent.created_at.desc(), ConnectionEvent.id.desc())
+        .limit(1)
+    )
+    if current_couple_id is not None:
+        statement = statement.where(ConnectionEvent.couple_id != current_couple_id)
+    return await session.scalar(statement)

@@ -12,6 +12,7 @@ from bot.context import BotContext
 from bot.handlers.common import answer, edit, query_of, say, send, stale
 from bot.unit_of_work import Reply
 from domain import accounts
+from domain.accounts import HistoryDeleted
 from domain.values.confirmation import Action
 from domain.values.results import Person
 from messages import texts
@@ -21,7 +22,17 @@ async def unpair_command(update: Update, context: BotContext) -> list[Reply]:
     """``/unpair``: asks first; the answer button names this very couple."""
     profile = await accounts.profile(context.work)
     if profile.partner is None or profile.couple_id is None:
-        return [say(update, texts.NOT_PAIRED_NOTHING_TO_END)]
+        former = await accounts.former_couple(context.work)
+        if former is None:
+            return [say(update, texts.NOT_PAIRED_NOTHING_TO_END)]
+        # Left by the partner, or kept at the time: "delete it" is still on offer.
+        nonce = accounts.offer_confirmation(context.work, Action.UNPAIR)
+        data = cd.Unpair(former.couple_id, nonce, cd.History.DELETE)
+        question = texts.fmt(
+            texts.DELETE_FORMER_HISTORY, partner=former.partner_first_name or texts.A_FORMER_PARTNER
+        )
+        confirm = keyboards.confirm(data, texts.BUTTON_DELETE_FORMER_HISTORY)
+        return [say(update, question, reply_markup=confirm)]
     nonce = accounts.offer_confirmation(context.work, Action.UNPAIR)
     confirm = keyboards.confirm_unpair(profile.couple_id, nonce)
     question = texts.fmt(texts.UNPAIR_CONFIRM, partner=profile.partner.first_name)
@@ -40,6 +51,8 @@ async def unpair_confirmed(update: Update, context: BotContext) -> list[Reply]:
         data.nonce,
         delete_history=data.history is cd.History.DELETE,
     )
+    if result is HistoryDeleted.DELETED:
+        return [answer(query), edit(query, texts.UNPAIR_HISTORY_DELETED)]
     if not isinstance(result, Person):
         return stale(query)
     done = texts.fmt(texts.UNPAIR_DONE, partner=result.first_name)

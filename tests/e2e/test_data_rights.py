@@ -180,6 +180,29 @@ async def test_unpair_needs_the_live_prompt_and_can_delete_ones_history(
     assert [e.actor_id for e in await events(h)] == [BOB]  # Bob's own moment stays his
 
 
+async def test_the_partner_who_was_left_can_delete_their_history_too(harness: Harness) -> None:
+    h = harness
+    alice, bob = h.user(ALICE, "Alice"), h.user(BOB, "Bob")
+    await pair_up(h, alice, bob)
+    for person in (alice, bob):
+        await person.send("/moment")
+        menu = await person.wait_for(lambda m: "Which small moment" in m.body)
+        await tap(person, "🤗 Hug before leaving", message_id=menu.message_id)
+    ask = await say(alice, "/unpair")
+    await tap(alice, "Yes, end it — keep my history", message_id=ask.message_id)
+    told = await bob.wait_for(lambda m: "ended your pairing" in m.body)
+    assert "/unpair" in told.body
+    await bob.send("/unpair")
+    offer = await bob.wait_for(lambda m: "still kept" in m.body)
+    assert "Alice" in offer.body
+    await tap(bob, "Yes, delete my history", message_id=offer.message_id)
+    await bob.wait_for_edit(offer.message_id)
+    assert [e.actor_id for e in await events(h)] == [ALICE]  # Alice's stays hers
+    # Nothing left to delete: the ordinary "not paired" answer.
+    assert "still kept" not in (await say(bob, "/unpair")).body
+    assert_no_error_shown(h)
+
+
 # -- fair limits -------------------------------------------------------------------------------
 
 
