@@ -32,19 +32,21 @@ async def text_message(update: Update, context: BotContext) -> list[Reply]:
     chat — words offered to the partner ("Send this to Bob? 💌"); else a pointer to /help.
 
     A recognised question always wins over a pending prompt (which stays open), unless the
-    text is a reply to one of the bot's messages: that is an answer, whatever it says.
+    text is a reply to one of the bot's messages while a prompt is open: that answers it,
+    whatever it says.
     """
     text = message(update).text or ""
-    question = None if _replies_to_the_bot(update) else match_weekly_question(text)
-    if question is not None:
+    awaiting = conversation.load(context.work.me.awaiting, context.work.now)
+    question = match_weekly_question(text)
+    if question is not None and (awaiting is None or not _replies_to_the_bot(update)):
         return await weekly_question(update, context, question.weeks_ago)
-    match conversation.load(context.work.me.awaiting, context.work.now):
+    match awaiting:
         case AwaitingTimezone():
             return await typed_timezone(update, context, text)
-        case AwaitingWords() as awaiting:
-            return await written_for_nudge(update, context, awaiting)
-        case AwaitingMomentNote() as awaiting:
-            noted = await moment_note_typed(update, context, awaiting)
+        case AwaitingWords() as words:
+            return await written_for_nudge(update, context, words)
+        case AwaitingMomentNote() as note:
+            noted = await moment_note_typed(update, context, note)
             if noted is not None:
                 return noted
     offered = await offer_text(update, context, text)
