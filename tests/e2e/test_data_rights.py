@@ -99,7 +99,7 @@ async def test_a_reply_to_the_zone_prompt_answers_it(harness: Harness) -> None:
     await tap(alice, "🌍 Somewhere else", message_id=question.message_id)
     prompt = await alice.wait_for(lambda m: m.force_reply)
     await alice.send("Lisbon", reply_to=prompt.message_id)
-    await alice.wait_for(lambda m: "Europe/Lisbon" in m.body)
+    await alice.wait_for(lambda m: "Europe/Lisbon" in m.body, timeout=30)  # the city index
 
 
 async def _write_my_own_prompt(h: Harness, person: FakeUser) -> BotMessage:
