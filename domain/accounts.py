@@ -70,6 +70,11 @@ def offer_confirmation(work: Work, action: Action) -> str:
     return pending.nonce
 
 
+def withdraw_confirmation(work: Work) -> None:
+    """ "Keep things as they are": no "Yes" button of a pending prompt works any more."""
+    work.me.confirmation = None
+
+
 def _confirmed(work: Work, user: User, action: Action, nonce: str) -> bool:
     """Is ``nonce`` the live confirmation of ``action``? If so, it is used up now.
 

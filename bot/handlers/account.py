@@ -97,7 +97,7 @@ async def forget_confirmed(update: Update, context: BotContext) -> list[Reply]:
 async def cancel(update: Update, context: BotContext) -> list[Reply]:
     """ "Keep things as they are": any pending confirmation is withdrawn."""
     query = query_of(update)
-    context.work.me.confirmation = None
+    accounts.withdraw_confirmation(context.work)
     return [answer(query), edit(query, texts.CANCELLED)]
 
 
