@@ -53,9 +53,9 @@ def in_unit_of_work(handler: Handler) -> Callback:
         except AlreadyHandled:
             log.info("update %s was handled before; nothing to do", update.update_id)
             return
-        except Stranger:
-            assert update.callback_query is not None
-            await update.callback_query.answer(texts.SAY_START_FIRST)
+        except Stranger:  # a button from someone unknown, or forgotten a moment ago
+            if update.callback_query is not None:
+                await update.callback_query.answer(texts.SAY_START_FIRST)
             return
         except Throttled as limited:
             await _slow_down(update, await first_refusal(services.db, user.id, limited.bucket))

@@ -19,9 +19,15 @@ class Throttled(Exception):
         self.bucket = bucket
 
 
+class Gone(LookupError):
+    """The person was forgotten while this update was on its way: nothing to do."""
+
+
 async def take(session: AsyncSession, user_id: int, bucket: Bucket, now: datetime) -> None:
     """Spend one token, or raise :class:`Throttled` (nothing of the update then commits)."""
     row = await limits.locked(session, user_id, bucket.name, full=bucket.capacity, now=now)
+    if row is None:
+        raise Gone(user_id)
     tokens = bucket.tokens_at(row.tokens, row.updated_at, now)
     if tokens < 1:
         raise Throttled(bucket)

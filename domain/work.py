@@ -118,7 +118,10 @@ async def unit_of_work(
         else:
             me = await users.upsert(session, user_id, first_name, now, language_code)
         if update_id is not None:  # every update from a person spends a token
-            await limits.take(session, me.id, ACT, now)
+            try:
+                await limits.take(session, me.id, ACT, now)
+            except limits.Gone:
+                raise Stranger(user_id) from None
         yield Work(session, now, me) if rng is None else Work(session, now, me, rng=rng)
 
 

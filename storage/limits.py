@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, String, select, update
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, String, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql import false
 
-from storage.models import Base
+from storage.models import Base, User
 from storage.sql import insert_ignoring_duplicates
 
 
@@ -36,21 +36,34 @@ class RateBucket(Base):
 
 async def locked(
     session: AsyncSession, user_id: int, bucket: str, *, full: float, now: datetime
-) -> RateBucket:
-    """The person's ``bucket``, locked for this transaction (created ``full`` if new)."""
-    await session.execute(
-        insert_ignoring_duplicates(session, RateBucket).values(
-            user_id=user_id, bucket=bucket, tokens=full, updated_at=now, told=False
+) -> RateBucket | None:
+    """The person's ``bucket``, locked for this transaction (created ``full`` if new);
+    None when the person was deleted meanwhile (a ``/forget_me`` committed a moment ago).
+
+    The row is created from the person's own row, read with a share lock, so a bucket is
+    never created for someone being forgotten at the same moment.
+    """
+    person = (
+        select(
+            User.id,
+            literal(bucket, String()),
+            literal(full, Float()),
+            literal(now, RateBucket.__table__.c.updated_at.type),
+            false(),
         )
+        .where(User.id == user_id)
+        .with_for_update(read=True, key_share=True)
     )
-    row = await session.scalar(
+    columns = ["user_id", "bucket", "tokens", "updated_at", "told"]
+    await session.execute(
+        insert_ignoring_duplicates(session, RateBucket).from_select(columns, person)
+    )
+    return await session.scalar(
         select(RateBucket)
         .where(RateBucket.user_id == user_id, RateBucket.bucket == bucket)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    assert row is not None
-    return row
 
 
 async def tell_once(session: AsyncSession, user_id: int, bucket: str) -> bool:
