@@ -24,7 +24,17 @@ from telegram.ext import (
 from bot import callback_data as cd
 from bot.aiohttp_request import AiohttpRequest
 from bot.context import BotApplication, BotContext, Services
-from bot.handlers import account, help, moments, nudges, onboarding, pairing, sharing, weekly
+from bot.handlers import (
+    account,
+    data_rights,
+    help,
+    moments,
+    nudges,
+    onboarding,
+    pairing,
+    sharing,
+    weekly,
+)
 from bot.handlers import settings as settings_handlers
 from bot.observed import ObservedApplication
 from bot.rate_limiter import TelegramRateLimiter
@@ -111,6 +121,7 @@ def build_application(
         # One drawing process for digest charts (started on the first chart only).
         render_executor=render_pool() if run_jobs else None,
         randomize=settings.nudge_randomization,
+        note_retention=timedelta(days=settings.note_retention_days),
     )
     services = Services(db=db, clock=clock, nudges=service, web_app_url=settings.web_app_url)
     application.bot_data["services"] = services
@@ -224,6 +235,7 @@ def register_handlers(application: BotApplication) -> None:
         "thinking": moments.thinking_of_you,
         "unpair": account.unpair_command,
         "forget_me": account.forget_command,
+        "export": data_rights.export_command,
         "help": help.help_command,
         "week": weekly.week_command,
         "history": sharing.history_command,

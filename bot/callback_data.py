@@ -190,17 +190,30 @@ class OfferNo(CallbackData):
     offer_id: int
 
 
+class History(StrEnum):
+    """What leaving does with one's own moments and notes of that couple."""
+
+    KEEP = "keep"
+    DELETE = "del"
+
+
 @dataclass(frozen=True, slots=True)
 class Unpair(CallbackData):
-    """ "Yes, end our pairing": names the couple, so a button from an older pairing is stale."""
+    """ "Yes, end our pairing": names the couple and carries the prompt's single-use nonce
+    (``domain/values/confirmation.py``), so an old, forged or repeated yes does nothing."""
 
     prefix: ClassVar[str] = "unpair"
     couple_id: int
+    nonce: str
+    history: History
 
 
 @dataclass(frozen=True, slots=True)
 class Forget(CallbackData):
+    """ "Yes, delete everything": carries the prompt's single-use nonce."""
+
     prefix: ClassVar[str] = "forget"
+    nonce: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,3 +122,16 @@ def relay_offer(offer_id: int) -> InlineKeyboardMarkup:
 def confirm(data: cd.CallbackData, label: str) -> InlineKeyboardMarkup:
     """A careful yes/no: the safe choice is the second, friendlier button."""
     return InlineKeyboardMarkup([[button(label, data)], [button(texts.BUTTON_CANCEL, cd.Cancel())]])
+
+
+def confirm_unpair(couple_id: int, nonce: str) -> InlineKeyboardMarkup:
+    """End the pairing keeping one's own history, or deleting it; or keep things as they are."""
+    keep = cd.Unpair(couple_id, nonce, cd.History.KEEP)
+    delete = cd.Unpair(couple_id, nonce, cd.History.DELETE)
+    return InlineKeyboardMarkup(
+        [
+            [button(texts.BUTTON_UNPAIR_KEEP, keep)],
+            [button(texts.BUTTON_UNPAIR_DELETE, delete)],
+            [button(texts.BUTTON_CANCEL, cd.Cancel())],
+        ]
+    )

@@ -28,7 +28,7 @@ log = logging.getLogger("microconnect.updates")
 #: handled: its unit of work committed; repeat: its update_id was handled before;
 #: stranger: a button from someone the bot does not know; ignored: no handler took it;
 #: failed: a handler raised (nothing of it committed, or its reply did not go out).
-UpdateOutcome = Literal["handled", "repeat", "stranger", "ignored", "failed"]
+UpdateOutcome = Literal["handled", "repeat", "stranger", "throttled", "ignored", "failed"]
 
 
 @dataclass

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
             raise ValueError("must be an https:// address: Telegram opens Mini Apps over HTTPS")
         return value
 
+    #: Days the words of a delivered note or relay are kept (README, Privacy).
+    note_retention_days: int = Field(default=30, ge=1, le=3650)
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _looks_like_a_token(cls, value: SecretStr) -> SecretStr:

@@ -20,6 +20,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_e
 
 from bot.context import BotContext
 from bot.observed import note
+from domain.limits import Throttled, first_refusal
 from domain.work import AlreadyHandled, Stranger, claim_update, unit_of_work
 from messages import texts
 from storage.database import unavailable
@@ -60,6 +61,7 @@ def in_unit_of_work(handler: Handler) -> Callback:
                         register=update.callback_query is None and update.my_chat_member is None,
                         rng=None if services.nudges is None else services.nudges.rng,
                         randomize=services.nudges is None or services.nudges.randomize,
+                        language_code=user.language_code,
                     ) as work:
                         context.work = work
                         query = update.callback_query
@@ -75,10 +77,14 @@ def in_unit_of_work(handler: Handler) -> Callback:
         except AlreadyHandled:
             note("repeat")
             return
-        except Stranger:
+        except Stranger:  # a button from someone unknown, or forgotten a moment ago
             note("stranger")
             if update.callback_query is not None:
                 await update.callback_query.answer(texts.SAY_START_FIRST)
+            return
+        except Throttled as limited:
+            note("throttled")
+            await _slow_down(update, await first_refusal(services.db, user.id, limited.bucket))
             return
         finally:
             context.work = None
@@ -115,3 +121,12 @@ def once_per_update(handler: PersonlessHandler) -> Callback:
             await reply()
 
     return run
+
+
+async def _slow_down(update: Update, tell: bool) -> None:
+    """Too much at once: said kindly the first time, then quietly (a tap is still answered)."""
+    log.info("update %s refused: the person is over their limit", update.update_id)
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.SLOW_DOWN if tell else None)
+    elif tell and update.effective_message is not None:
+        await update.effective_message.reply_text(texts.SLOW_DOWN)

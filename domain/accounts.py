@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum, auto
 
 from sqlalchemy import delete, or_
 
-from domain.values import conversation
+from domain.values import confirmation, conversation
+from domain.values.confirmation import Action
 from domain.values.conversation import Awaiting, AwaitingTimezone
 from domain.values.kinds import Delivery
 from domain.values.results import NotPaired, Person, Stale
+from domain.values.zone_guess import guess_zone
 from domain.work import Work
-from storage import couples, nudges, offers, users
+from storage import couples, events, nudges, offers, users
+from storage import export as export_rows
 from storage.delivery_models import OutboxMessage
 from storage.models import Couple, User
 
@@ -37,13 +41,13 @@ async def profile(work: Work) -> Profile:
         person(work.me),
         person(partner) if partner else None,
         work.me.couple_id,
-        conversation.load(work.me.awaiting),
+        conversation.load(work.me.awaiting, work.now),
     )
 
 
 def await_answer(work: Work, awaiting: Awaiting | None) -> None:
     """Remember what the person's next typed text answers (None: nothing)."""
-    work.me.awaiting = conversation.store(awaiting)
+    work.me.awaiting = conversation.store(awaiting, work.now)
 
 
 def ask_timezone(work: Work) -> None:
@@ -52,7 +56,7 @@ def ask_timezone(work: Work) -> None:
 
 def set_timezone(work: Work, zone: str) -> None:
     work.me.timezone = zone
-    if isinstance(conversation.load(work.me.awaiting), AwaitingTimezone):
+    if isinstance(conversation.load(work.me.awaiting, work.now), AwaitingTimezone):
         work.me.awaiting = None
 
 
@@ -75,18 +79,92 @@ def unblocked_the_bot(work: Work) -> None:
     users.reachable_again(work.me)
 
 
-async def unpair(work: Work, couple_id: int) -> Person | NotPaired | Stale:
+def offer_confirmation(work: Work, action: Action) -> str:
+    """Remember that ``action`` was just offered; the nonce goes into its "Yes" button.
+
+    Offering again (a second /forget_me) replaces the first: only the newest prompt works.
+    """
+    pending = confirmation.offer(action, work.now)
+    work.me.confirmation = pending.store()
+    return pending.nonce
+
+
+def withdraw_confirmation(work: Work) -> None:
+    """ "Keep things as they are": no "Yes" button of a pending prompt works any more."""
+    work.me.confirmation = None
+
+
+def _confirmed(work: Work, user: User, action: Action, nonce: str) -> bool:
+    """Is ``nonce`` the live confirmation of ``action``? If so, it is used up now.
+
+    Any other button (an older prompt's, a forged one) leaves the live prompt working.
+    """
+    pending = confirmation.load(user.confirmation)
+    if pending is None or not pending.confirms(action, nonce, work.now):
+        return False
+    user.confirmation = None
+    return True
+
+
+async def guess_timezone(work: Work, user_id: int) -> str | None:
+    """A first zone for someone who never said where they are, guessed from their language
+    (shown to them with a one-tap change, and a typed city still answers); None when they
+    have one already."""
+    user = work.me if user_id == work.me.id else await users.get(work.session, user_id)
+    if user is None or user.timezone is not None:
+        return None
+    user.timezone = guess_zone(user.language_code)
+    user.awaiting = conversation.store(AwaitingTimezone(), work.now)
+    return user.timezone
+
+
+@dataclass(frozen=True)
+class FormerCouple:
+    """A pairing that has ended, whose moments of one's own are still kept."""
+
+    couple_id: int
+    partner_first_name: str | None
+
+
+async def former_couple(work: Work) -> FormerCouple | None:
+    """The latest ended pairing the person still has history of (to offer deleting it)."""
+    couple_id = await events.latest_ended_couple_with_own_events(
+        work.session, work.me.id, work.me.couple_id
+    )
+    if couple_id is None:
+        return None
+    for couple, partner in await export_rows.couples_with_partner_names(work.session, work.me.id):
+        if couple.id == couple_id:
+            return FormerCouple(couple_id, partner)
+    return None
+
+
+class HistoryDeleted(Enum):
+    """An ended pairing's own moments and notes were deleted ("delete it", later)."""
+
+    DELETED = auto()
+
+
+async def unpair(
+    work: Work, couple_id: int, nonce: str, *, delete_history: bool = False
+) -> Person | NotPaired | Stale | HistoryDeleted:
     """End the couple the person confirmed ending; the partner is told kindly (outbox).
 
-    ``couple_id`` comes from the confirmation button: if it is not the person's active
-    couple any more, the button is stale and nothing changes.
+    ``couple_id`` and ``nonce`` come from the confirmation button: unless the button is the
+    live one offered for the person's active couple, it is stale and nothing changes.
+    ``delete_history`` also deletes the person's own moments and notes of that couple.
     """
     session, me = work.session, work.me
     # The couple is locked before the person (here and in ``forget``), so two partners
     # leaving at the same moment take turns instead of deadlocking.
     couple = await couples.get_active(session, couple_id, for_update=True)
     user = await users.get(session, me.id, for_update=True)
-    if user is None or user.couple_id is None:
+    if user is None or not _confirmed(work, user, Action.UNPAIR, nonce):
+        return Stale.STALE
+    if user.couple_id is None:
+        if delete_history and couple is None:  # the pairing ended before: "delete it" now
+            await events.forget_couple(session, user.id, couple_id)
+            return HistoryDeleted.DELETED
         return NotPaired.NOT_PAIRED
     if user.couple_id != couple_id:
         return Stale.STALE
@@ -97,26 +175,28 @@ async def unpair(work: Work, couple_id: int) -> Person | NotPaired | Stale:
     if couple is not None:
         await couples.end(session, couple, work.now)
     await offers.drop_couple(session, couple_id)  # words offered in it can't go any more
+    if delete_history:
+        await events.forget_couple(session, user.id, couple_id)
     if partner is None:
         return NotPaired.NOT_PAIRED
     await _tell_partner_we_left(work, partner)
     return person(partner)
 
 
-async def forget(work: Work) -> Person | Stale | None:
+async def forget(work: Work, nonce: str) -> Person | Stale | None:
     """Delete everything about the person; returns the partner they had (told kindly).
 
     Their events, invites and attempts go with them (ON DELETE CASCADE); their nudges and
     outbox rows are deleted explicitly (those tables have no foreign keys). A couple both of
     whose members are gone is deleted too, so nothing about either of them remains.
     ``Stale`` when a simultaneous tap forgot them a moment ago: nothing is done, or said,
-    twice.
+    twice. ``nonce`` must be the live one offered by ``/forget_me``, or nothing happens.
     """
     session, me = work.session, work.me
     if me.couple_id is not None:
         await couples.get_active(session, me.couple_id, for_update=True)  # as unpair
     user = await users.get(session, me.id, for_update=True)
-    if user is None:
+    if user is None or not _confirmed(work, user, Action.FORGET, nonce):
         return Stale.STALE
     partner = await users.partner_of(session, user)
     if user.couple_id is not None:

@@ -77,11 +77,11 @@ async def log_moment(
     asks = (
         kind is MomentKind.OTHER
         and prompt_message_id is not None
-        and not isinstance(conversation.load(me.awaiting), AwaitingTimezone)
+        and not isinstance(conversation.load(me.awaiting, work.now), AwaitingTimezone)
     )
     if asks:
         assert prompt_message_id is not None
-        me.awaiting = conversation.store(AwaitingMomentNote(event.id, prompt_message_id))
+        me.awaiting = conversation.store(AwaitingMomentNote(event.id, prompt_message_id), work.now)
     return Logged(kind, False, event.id, partner_person, asks_what_happened=asks)
 
 
@@ -97,7 +97,7 @@ async def send_thinking_of_you(
     partner = await users.partner_of(work.session, me)
     if me.couple_id is None or partner is None:
         return NotPaired.NOT_PAIRED
-    if not isinstance(conversation.load(me.awaiting), AwaitingTimezone):
+    if not isinstance(conversation.load(me.awaiting, work.now), AwaitingTimezone):
         me.awaiting = None  # an open time-zone question stays open
     event = await events.add(
         work.session,

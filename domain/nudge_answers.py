@@ -68,7 +68,7 @@ async def answer(work: Work, nudge_id: int, action: NudgeAction) -> Answered | S
         nudge.window_end_at = max(nudge.window_end_at, due + SNOOZE_GRACE)
         return Answered(action, ritual, partner_person)
     if action == NudgeAction.WRITE_OWN:
-        me.awaiting = conversation_store(AwaitingWords(nudge_id))
+        me.awaiting = conversation_store(AwaitingWords(nudge_id), now)
         return Answered(action, ritual, partner_person)
     nudge.responded_at = now
     await nudges.bump_ignored(session, me.id, ritual, reset=True)

@@ -85,7 +85,7 @@ async def describe_moment(
 
 async def skip_description(work: Work, event_id: int) -> Described | Stale:
     """ "Skip": the moment stays as it is, without words; only while the question is open."""
-    awaiting = conversation.load(work.me.awaiting)
+    awaiting = conversation.load(work.me.awaiting, work.now)
     if not isinstance(awaiting, AwaitingMomentNote) or awaiting.event_id != event_id:
         return Stale.STALE
     return await describe_moment(work, awaiting, None)

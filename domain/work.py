@@ -19,7 +19,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain import limits
 from domain.values.kinds import Delivery
+from domain.values.limits import ACT, RELAY
 from storage import inbox, outbox, users
 from storage.database import Database
 from storage.inbox import AlreadyHandled
@@ -58,8 +60,12 @@ class Work:
     ) -> bool:
         """Write a message owed to ``chat_id`` in this unit of work (sent after the commit).
 
-        False when this ``dedupe_key`` was owed already: nothing new is written.
+        False when this ``dedupe_key`` was owed already: nothing new is written. A message
+        from the person spends a token of their ``RELAY`` bucket: a flood raises
+        :class:`~domain.limits.Throttled` and nothing of the update commits.
         """
+        if from_me:
+            await limits.take(self.session, self.me.id, RELAY, self.now)
         row = await outbox.enqueue(
             self.session,
             chat_id=chat_id,
@@ -87,8 +93,12 @@ async def unit_of_work(
     register: bool = True,
     rng: random.Random | None = None,
     randomize: bool = True,
+    language_code: str | None = None,
 ) -> AsyncIterator[Work]:
     """One transaction for one update from ``user_id``; commits when the block ends cleanly.
+
+    An update spends a token of the person's ``ACT`` bucket; a flood raises
+    :class:`~domain.limits.Throttled` (rolled back, nothing changed).
 
     ``update_id`` (None only for tests and tools) is claimed first, so two copies of one
     update never both take effect: the second raises :class:`AlreadyHandled`. A message
@@ -109,7 +119,12 @@ async def unit_of_work(
                 known.first_name = first_name[:128]
             me = known
         else:
-            me = await users.upsert(session, user_id, first_name, now)
+            me = await users.upsert(session, user_id, first_name, now, language_code)
+        if update_id is not None:  # every update from a person spends a token
+            try:
+                await limits.take(session, me.id, ACT, now)
+            except limits.Gone:
+                raise Stranger(user_id) from None
         yield Work(session, now, me, rng=rng or random.Random(), randomize=randomize)
 
 

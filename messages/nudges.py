@@ -86,7 +86,7 @@ OUTCOME = {
     Action.DONE: "✓ Done — lovely. 💛",
     Action.NOT_TODAY: "✓ Not today — that's okay. 🌿",
     Action.SEND_THINKING: "✓ Sent to {partner} 💌",
-    Action.WRITE_OWN: "✍️ Type your message and I'll pass it to {partner}.",
+    Action.WRITE_OWN: "✍️ In your own words…",
     Action.LATER: "⏰ I'll ask again in an hour.",
     Action.SAID_IN_PERSON: "✓ Said in person — even better. 💛",
 }
@@ -102,3 +102,8 @@ PARTNER_UNREACHABLE = (
 def nudge_text(ritual: Ritual, phrasing: int, partner: str) -> str:
     copy = CATALOGUE[ritual]
     return copy.phrasings[phrasing % len(copy.phrasings)].format(partner=html.escape(partner))
+
+
+#: Sent with ``ForceReply`` after "✍️ Write my own": the reply field opens on this prompt.
+WRITE_OWN_PROMPT = "✍️ Type your message and I'll pass it to {partner}."
+WRITE_OWN_PLACEHOLDER = "Your words for {partner}"

@@ -27,7 +27,8 @@ BUTTON_HELP = "❓ Help"
 BUTTON_YES_PAIR = "💞 Yes, pair us"
 BUTTON_NO_PAIR = "Not now"
 BUTTON_LOVE_BACK = "❤️ Send love back"
-BUTTON_UNPAIR_CONFIRM = "Yes, end our pairing"
+BUTTON_UNPAIR_KEEP = "Yes, end it — keep my history"
+BUTTON_UNPAIR_DELETE = "Yes, end it — delete my history"
 BUTTON_FORGET_CONFIRM = "Yes, delete everything"
 BUTTON_CANCEL = "Keep things as they are"
 BUTTON_OTHER_ZONE = "🌍 Somewhere else"
@@ -48,6 +49,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("pair", "Pair with a code your partner sent"),
     ("timezone", "Set your time zone"),
     ("unpair", "End your pairing"),
+    ("export", "Get a copy of your data"),
     ("forget_me", "Delete everything about you"),
     ("help", "What I can do"),
 )
@@ -88,6 +90,20 @@ ASK_TIMEZONE = (
     "work out your time zone, and I won't keep it."
 )
 ASK_TIMEZONE_TYPED = "Type your city (<i>Lisbon</i>) or a time zone name (<i>Europe/Berlin</i>)."
+TIMEZONE_PLACEHOLDER = "Your city, e.g. Lisbon"
+EXPORT_CAPTION = (
+    "📦 Everything I keep about you, in one file: your profile and settings, your moments "
+    "and notes, what you sent, and the nudges you got. Only your partner's first name is in "
+    "it — their moments are theirs."
+)
+TIMEZONE_GUESSED = (
+    "🕰 For now I've guessed your time zone: <b>{zone}</b> (it's {local_time} there), so I "
+    "only ever reach out at kind hours. Not right? Tap yours, or type your city."
+)
+#: Over a fair limit (domain/values/limits.py): said once, not once per message.
+SLOW_DOWN = (
+    "That's a lot at once 💛 Let's give it a minute — after that I'll happily pass things on again."
+)
 #: Sent just before ASK_TIMEZONE, carrying the "📍 Share my location" keyboard (a message has
 #: one keyboard, and the question's are the zone buttons).
 ASK_LOCATION = "🕰 Let's set your time zone."
@@ -204,13 +220,21 @@ OFFER_TOO_LONG = (
 
 # --- Unpair and forget --------------------------------------------------------------------
 UNPAIR_CONFIRM = (
-    "Do you want to end your pairing with {partner}? They'll get a short, kind note. "
-    "Your own history stays with you until you delete it (/forget_me)."
+    "Do you want to end your pairing with {partner}? They'll get a short, kind note.\n\n"
+    "Your own moments and notes of this pairing can stay with you, or be deleted now; "
+    "{partner}'s own history stays theirs either way."
 )
+UNPAIR_HISTORY_DELETED = "Your moments and notes of that pairing are deleted."
+DELETE_FORMER_HISTORY = (
+    "You're not paired right now. Your own moments and notes from your pairing with "
+    "{partner} are still kept — shall I delete them? {partner}'s own history stays theirs."
+)
+BUTTON_DELETE_FORMER_HISTORY = "Yes, delete my history"
+A_FORMER_PARTNER = "your partner"  # when they have been forgotten since
 UNPAIR_DONE = "Your pairing with {partner} has ended. Take good care of yourself. 🌿"
 UNPAIR_PARTNER_TOLD = (
-    "{name} has ended your pairing on microconnect. Your own moments stay with you. "
-    "Take good care of yourself. 🌿"
+    "{name} has ended your pairing on microconnect. Your own moments stay with you "
+    "(/unpair deletes them, if you'd rather). Take good care of yourself. 🌿"
 )
 FORGET_CONFIRM = (
     "This deletes everything I know about you: your time zone, your moments, your invitations"
@@ -236,7 +260,8 @@ HELP = (
     "/settings — your gentle reminders: when they come (<code>/midday 12:00-14:00</code>, "
     "<code>/bedtime 22:30</code>, <code>/quiet 22:30-07:00</code>), which ones "
     "(/rituals), or a break (<code>/pause 3</code>, /resume)\n"
-    "/unpair — end your pairing; /forget_me — delete everything about you\n\n"
+    "/unpair — end your pairing; /export — a copy of your data; "
+    "/forget_me — delete everything about you\n\n"
     "Anything else you type, I can pass on to your partner — I'll always ask first.\n"
     "Small moments, every day: that's the whole secret."
 )
@@ -271,6 +296,12 @@ def timezone_set(zone: str, now: datetime) -> str:
     local = now.astimezone(ZoneInfo(zone))
     text = fmt(TIMEZONE_SET, zone=zone_label(zone), local_time=local_time_label(local))
     return f"{text}\n{TIMEZONE_FIXED_NOTE}" if is_fixed(zone) else text
+
+
+def timezone_guessed(zone: str, now: datetime) -> str:
+    """A zone set for someone who didn't say: clearly a guess, and easy to change."""
+    local = now.astimezone(ZoneInfo(zone))
+    return fmt(TIMEZONE_GUESSED, zone=zone_label(zone), local_time=local_time_label(local))
 
 
 def timezone_refused(typed: str, understood: Ambiguous | NotWholeHour | SeveralZones | None) -> str:

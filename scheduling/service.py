@@ -24,7 +24,7 @@ from scheduling.learning import AdaptReport, adapt, close_outcomes
 from scheduling.metrics import NUDGES_PLANNED
 from scheduling.planning import PlanningReport, plan_pending
 from scheduling.sources import NudgeSource, OutboxSource
-from storage import inbox, nudges
+from storage import inbox, nudges, retention
 from storage.database import Database, unavailable
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ ANSWER_DEADLINE = timedelta(hours=20)
 #: How long handled update ids are kept. Telegram gives up redelivering an update after a
 #: day, and restarts its ids only after a quiet week: a few days covers both.
 INBOX_RETENTION = timedelta(days=3)
+#: How long the words of a note or relay are kept once delivered (``NOTE_RETENTION_DAYS``).
+NOTE_RETENTION = timedelta(days=30)
 
 PLAN_EVERY = timedelta(minutes=10)
 DISPATCH_EVERY = timedelta(seconds=10)
@@ -53,6 +55,7 @@ class NudgeService:
         *,
         render_executor: Executor | None = None,
         randomize: bool = True,
+        note_retention: timedelta = NOTE_RETENTION,
     ) -> None:
         self.db = db
         self.randomize = randomize  # False: every planned nudge is sent (a bench baseline)
@@ -60,6 +63,7 @@ class NudgeService:
         self.clock = clock
         self.rng = rng
         self.render_executor = render_executor
+        self.note_retention = note_retention
         self.outbox = OutboxSource()
         self.nudge_source = NudgeSource()
         self.digest_source = DigestSource(db, render_executor=render_executor)
@@ -158,13 +162,17 @@ class NudgeService:
     async def housekeeping(self) -> int:
         """Unanswered nudges become "ignored", feeding the gentle back-off; handled update
         ids past their retention are dropped; decision points whose window closed get
-        their outcome."""
+        their outcome; and words are kept only as long as needed: a delivered message's copy
+        in the outbox at once, a note after ``note_retention`` (README, Privacy)."""
+        now = self.clock()
         async with self.db.transaction() as session:
-            expired = await nudges.expire_unanswered(session, self.clock() - ANSWER_DEADLINE)
+            expired = await nudges.expire_unanswered(session, now - ANSWER_DEADLINE)
             for user_id, ritual in expired:
                 await nudges.bump_ignored(session, user_id, ritual, reset=False)
-            await inbox.forget_before(session, self.clock() - INBOX_RETENTION)
-        await close_outcomes(self.db, self.clock())
+            await inbox.forget_before(session, now - INBOX_RETENTION)
+            await retention.drop_delivered_words(session)
+            await retention.drop_notes_before(session, now - self.note_retention)
+        await close_outcomes(self.db, now)
         return len(expired)
 
     async def learn(self) -> AdaptReport:

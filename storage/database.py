@@ -64,7 +64,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
     SQLite needs foreign keys switched on per connection (``ON DELETE CASCADE`` is how
     ``/forget_me`` forgets) and a busy timeout so that two writers wait instead of failing.
+    Parameters stay out of SQLAlchemy's logs and error messages: they are people's words.
     """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
     engine = create_async_engine(url, **kwargs)

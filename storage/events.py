@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConnectionEvent
+from storage.delivery_models import OutboxMessage
+from storage.models import ConnectionEvent, Nudge
 from storage.sql import insert_ignoring_duplicates
 
 
@@ -76,3 +77,36 @@ async def recent_for_couple(
         .limit(limit)
     )
     return list((await session.execute(statement)).scalars())
+
+
+async def forget_couple(session: AsyncSession, user_id: int, couple_id: int) -> None:
+    """Delete one person's own history of one couple ("delete it" when leaving): their
+    events, their nudges, and whatever of theirs the outbox still held for it."""
+    await session.execute(
+        delete(ConnectionEvent).where(
+            ConnectionEvent.actor_id == user_id, ConnectionEvent.couple_id == couple_id
+        )
+    )
+    await session.execute(
+        delete(Nudge).where(Nudge.user_id == user_id, Nudge.couple_id == couple_id)
+    )
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.sender_id == user_id, OutboxMessage.couple_id == couple_id
+        )
+    )
+
+
+async def latest_ended_couple_with_own_events(
+    session: AsyncSession, user_id: int, current_couple_id: int | None
+) -> int | None:
+    """The newest couple, not the current one, in which the person logged anything."""
+    statement = (
+        select(ConnectionEvent.couple_id)
+        .where(ConnectionEvent.actor_id == user_id)
+        .order_by(ConnectionEvent.created_at.desc(), ConnectionEvent.id.desc())
+        .limit(1)
+    )
+    if current_couple_id is not None:
+        statement = statement.where(ConnectionEvent.couple_id != current_couple_id)
+    return await session.scalar(statement)

@@ -17,15 +17,30 @@ async def get(session: AsyncSession, user_id: int, *, for_update: bool = False) 
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def upsert(session: AsyncSession, user_id: int, first_name: str, now: datetime) -> User:
+async def upsert(
+    session: AsyncSession,
+    user_id: int,
+    first_name: str,
+    now: datetime,
+    language_code: str | None = None,
+) -> User:
     """The person as Telegram knows them now; their name may have changed since last time."""
+    language = None if language_code is None else language_code[:16]
     user = await get(session, user_id)
     if user is None:
-        user = User(id=user_id, first_name=first_name[:128], created_at=now, is_active=True)
+        user = User(
+            id=user_id,
+            first_name=first_name[:128],
+            created_at=now,
+            is_active=True,
+            language_code=language,
+        )
         session.add(user)
         await session.flush()
         return user
     user.first_name = first_name[:128]
+    if language is not None:
+        user.language_code = language
     reachable_again(user)
     return user
 

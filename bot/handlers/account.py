@@ -13,6 +13,8 @@ from bot.context import BotContext
 from bot.handlers.common import answer, edit, query_of, say, send, stale
 from bot.unit_of_work import Reply
 from domain import accounts
+from domain.accounts import HistoryDeleted
+from domain.values.confirmation import Action
 from domain.values.results import Person
 from messages import texts
 
@@ -21,21 +23,42 @@ async def unpair_command(update: Update, context: BotContext) -> list[Reply]:
     """``/unpair``: asks first; the answer button names this very couple."""
     profile = await accounts.profile(context.work)
     if profile.partner is None or profile.couple_id is None:
-        return [say(update, texts.NOT_PAIRED_NOTHING_TO_END)]
-    confirm = keyboards.confirm(cd.Unpair(profile.couple_id), texts.BUTTON_UNPAIR_CONFIRM)
+        former = await accounts.former_couple(context.work)
+        if former is None:
+            return [say(update, texts.NOT_PAIRED_NOTHING_TO_END)]
+        # Left by the partner, or kept at the time: "delete it" is still on offer.
+        nonce = accounts.offer_confirmation(context.work, Action.UNPAIR)
+        data = cd.Unpair(former.couple_id, nonce, cd.History.DELETE)
+        question = texts.fmt(
+            texts.DELETE_FORMER_HISTORY, partner=former.partner_first_name or texts.A_FORMER_PARTNER
+        )
+        confirm = keyboards.confirm(data, texts.BUTTON_DELETE_FORMER_HISTORY)
+        return [say(update, question, reply_markup=confirm)]
+    nonce = accounts.offer_confirmation(context.work, Action.UNPAIR)
+    confirm = keyboards.confirm_unpair(profile.couple_id, nonce)
     question = texts.fmt(texts.UNPAIR_CONFIRM, partner=profile.partner.first_name)
     return [say(update, question, reply_markup=confirm)]
 
 
 async def unpair_confirmed(update: Update, context: BotContext) -> list[Reply]:
+    """ "Yes, end it" (keeping or deleting one's own history): only the live prompt's button."""
     query = query_of(update)
     data = cd.Unpair.parse(query.data)
     if data is None:
         return stale(query)
-    result = await accounts.unpair(context.work, data.couple_id)
+    result = await accounts.unpair(
+        context.work,
+        data.couple_id,
+        data.nonce,
+        delete_history=data.history is cd.History.DELETE,
+    )
+    if result is HistoryDeleted.DELETED:
+        return [answer(query), edit(query, texts.UNPAIR_HISTORY_DELETED)]
     if not isinstance(result, Person):
         return stale(query)
     done = texts.fmt(texts.UNPAIR_DONE, partner=result.first_name)
+    if data.history is cd.History.DELETE:
+        done = f"{done}\n{texts.UNPAIR_HISTORY_DELETED}"
     return [answer(query), *_close_confirmation(context, query.from_user.id, update, done)]
 
 
@@ -51,16 +74,20 @@ async def forget_command(update: Update, context: BotContext) -> list[Reply]:
         say(
             update,
             texts.FORGET_CONFIRM.format(and_pairing=and_pairing),
-            reply_markup=keyboards.confirm(cd.Forget(), texts.BUTTON_FORGET_CONFIRM),
+            reply_markup=keyboards.confirm(
+                cd.Forget(accounts.offer_confirmation(context.work, Action.FORGET)),
+                texts.BUTTON_FORGET_CONFIRM,
+            ),
         )
     ]
 
 
 async def forget_confirmed(update: Update, context: BotContext) -> list[Reply]:
     query = query_of(update)
-    if cd.Forget.parse(query.data) is None:
+    data = cd.Forget.parse(query.data)
+    if data is None:
         return stale(query)
-    if not isinstance(await accounts.forget(context.work), Person | None):
+    if not isinstance(await accounts.forget(context.work, data.nonce), Person | None):
         return stale(query)  # a double tap, or a button from before: nobody left to forget
     return [
         answer(query),
@@ -69,7 +96,9 @@ async def forget_confirmed(update: Update, context: BotContext) -> list[Reply]:
 
 
 async def cancel(update: Update, context: BotContext) -> list[Reply]:
+    """ "Keep things as they are": any pending confirmation is withdrawn."""
     query = query_of(update)
+    accounts.withdraw_confirmation(context.work)
     return [answer(query), edit(query, texts.CANCELLED)]
 
 

@@ -47,13 +47,18 @@ def edit(query: CallbackQuery, text: str, **options: Any) -> Reply:
     return partial(query.edit_message_text, text, **options)
 
 
-def ask_timezone(context: BotContext, chat_id: int, *, paired: bool) -> list[Reply]:
+def ask_timezone(
+    context: BotContext, chat_id: int, *, paired: bool, guessed: str | None = None
+) -> list[Reply]:
     """Offer common zones as buttons and "📍 Share my location" under the text field.
 
     A message has one keyboard, so a short first line brings the location button and the
     question itself, last in the chat, the zone buttons (the caller has set the person
-    awaiting a place).
+    awaiting a place). ``guessed``: the zone set meanwhile, named below the question.
     """
+    question = texts.ASK_TIMEZONE
+    if guessed is not None:
+        question += "\n\n" + texts.timezone_guessed(guessed, context.services.clock())
     return [
         send(
             context,
@@ -61,7 +66,7 @@ def ask_timezone(context: BotContext, chat_id: int, *, paired: bool) -> list[Rep
             texts.ASK_LOCATION,
             reply_markup=keyboards.share_location(paired=paired),
         ),
-        send(context, chat_id, texts.ASK_TIMEZONE, reply_markup=keyboards.timezones()),
+        send(context, chat_id, question, reply_markup=keyboards.timezones()),
     ]
 
 

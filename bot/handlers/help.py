@@ -28,25 +28,35 @@ async def help_command(update: Update, context: BotContext) -> list[Reply]:
 
 
 async def text_message(update: Update, context: BotContext) -> list[Reply]:
-    """Free text: the answer to a question we asked, the weekly question, or — in a paired
+    """Free text: the weekly question, the answer to a question we asked, or — in a paired
     chat — words offered to the partner ("Send this to Bob? 💌"); else a pointer to /help.
 
-    The weekly question wins over a pending "What happened?" (the moment stays logged)."""
+    A recognised question always wins over a pending prompt (which stays open), unless the
+    text is a reply to one of the bot's messages while a prompt is open: that answers it,
+    whatever it says.
+    """
     text = message(update).text or ""
+    awaiting = conversation.load(context.work.me.awaiting, context.work.now)
     question = match_weekly_question(text)
-    match conversation.load(context.work.me.awaiting):
+    if question is not None and (awaiting is None or not _replies_to_the_bot(update)):
+        return await weekly_question(update, context, question.weeks_ago)
+    match awaiting:
         case AwaitingTimezone():
             return await typed_timezone(update, context, text)
-        case AwaitingWords() as awaiting:
-            return await written_for_nudge(update, context, awaiting)
-        case AwaitingMomentNote() as awaiting if question is None:
-            noted = await moment_note_typed(update, context, awaiting)
+        case AwaitingWords() as words:
+            return await written_for_nudge(update, context, words)
+        case AwaitingMomentNote() as note:
+            noted = await moment_note_typed(update, context, note)
             if noted is not None:
                 return noted
-    if question is not None:
-        return await weekly_question(update, context, question.weeks_ago)
     offered = await offer_text(update, context, text)
     return offered if offered is not None else [say(update, texts.DIDNT_UNDERSTAND)]
+
+
+def _replies_to_the_bot(update: Update) -> bool:
+    """A reply to a prompt (``ForceReply`` makes one): the text answers it."""
+    replied = message(update).reply_to_message
+    return replied is not None and replied.from_user is not None and replied.from_user.is_bot
 
 
 async def unknown_command(update: Update, context: BotContext) -> list[Reply]:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import ForceReply, Update
 
 from bot import callback_data as cd
 from bot.context import BotContext
-from bot.handlers.common import answer, edit, original_text, query_of, say, stale
+from bot.handlers.common import answer, edit, original_text, query_of, say, send, stale
 from bot.unit_of_work import Reply
 from domain import nudge_answers
 from domain.moments import NOTE_MAX_LENGTH, NoteTooLong
 from domain.nudge_answers import Answered
 from domain.values.conversation import AwaitingWords
-from domain.values.kinds import Ritual
+from domain.values.kinds import NudgeAction, Ritual
 from domain.values.results import Stale
 from messages import nudges as copy
 from messages import texts
@@ -29,7 +29,14 @@ async def nudge_tapped(update: Update, context: BotContext) -> list[Reply]:
         return stale(query)
     if result.later_not_possible:
         return [answer(query, copy.LATER_NOT_POSSIBLE, show_alert=True)]
-    return [answer(query), edit(query, _outcome(original_text(query), result))]
+    replies = [answer(query), edit(query, _outcome(original_text(query), result))]
+    if result.action is NudgeAction.WRITE_OWN:
+        partner = result.partner.first_name
+        hint = texts.plain(copy.WRITE_OWN_PLACEHOLDER, partner=partner)[:64]
+        prompt = ForceReply(input_field_placeholder=hint)
+        words = texts.fmt(copy.WRITE_OWN_PROMPT, partner=partner)
+        replies.append(send(context, query.from_user.id, words, reply_markup=prompt))
+    return replies
 
 
 def _outcome(original: str, result: Answered) -> str:

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Update
 
 from bot import callback_data as cd
 from bot import keyboards
 from bot.context import BotContext
-from bot.handlers.common import answer, ask_timezone, edit, message, query_of, say, stale
+from bot.handlers.common import (
+    answer,
+    ask_timezone,
+    edit,
+    message,
+    original_text,
+    query_of,
+    say,
+    send,
+    stale,
+)
 from bot.handlers.pairing import pair_preview
 from bot.unit_of_work import Reply
 from domain import accounts
@@ -99,7 +109,12 @@ async def timezone_button(update: Update, context: BotContext) -> list[Reply]:
         return stale(query)
     if data.zone == cd.OTHER_ZONE:
         accounts.ask_timezone(context.work)
-        return [answer(query), edit(query, texts.ASK_TIMEZONE_TYPED)]
+        typed = ForceReply(input_field_placeholder=texts.TIMEZONE_PLACEHOLDER)
+        return [
+            answer(query),
+            edit(query, original_text(query)),  # the buttons go; the question stays
+            send(context, query.from_user.id, texts.ASK_TIMEZONE_TYPED, reply_markup=typed),
+        ]
     zone = resolve_timezone(data.zone, context.work.now)  # a zone name: no index needed
     if zone is None:
         return [answer(query), edit(query, texts.STALE_BUTTON)]

@@ -87,9 +87,17 @@ async def pair_yes(update: Update, context: BotContext) -> list[Reply]:
     for me, partner in ((result.partner, result.inviter), (result.inviter, result.partner)):
         paired = texts.fmt(texts.PAIRED_YOU, partner=partner.first_name)
         replies.append(send(context, me.user_id, paired, reply_markup=keyboards.main_menu()))
-    if result.partner.timezone is None:
+    # Nudges need a zone: whoever skipped the question gets a guess, and can change it.
+    zone = await accounts.guess_timezone(context.work, result.partner.user_id)
+    if zone is not None:  # the one saying yes is asked again, the guess shown below
         accounts.ask_timezone(context.work)
-        replies += ask_timezone(context, result.partner.user_id, paired=True)
+        replies += ask_timezone(context, result.partner.user_id, paired=True, guessed=zone)
+    zone = await accounts.guess_timezone(context.work, result.inviter.user_id)
+    if zone is not None:
+        guessed = texts.timezone_guessed(zone, context.work.now)
+        replies.append(
+            send(context, result.inviter.user_id, guessed, reply_markup=keyboards.timezones())
+        )
     return replies
 
 

@@ -1,17 +1,25 @@
 """What the next typed text means: one typed value, stored on the person's row.
 
 Stored in the database, not in process memory, so any bot process can take the next
-message. Unknown or damaged stored values read as "nothing awaited".
+message. A prompt is only awaited for :data:`PROMPT_LIFETIME`: an unanswered question
+must not swallow whatever the person types hours later. Unknown, damaged or expired stored
+values read as "nothing awaited".
+
+Wire format ``<state>@<unix seconds asked>``, at most 64 characters (``users.awaiting``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 _TIMEZONE: Final = "timezone"
 _WORDS: Final = "nudge:"
 _NOTE: Final = "note:"
+
+#: How long a question waits for its typed answer.
+PROMPT_LIFETIME: Final = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +50,28 @@ Awaiting = AwaitingTimezone | AwaitingWords | AwaitingMomentNote
 _MAX_ID: Final = 2**63 - 1
 
 
-def load(stored: str | None) -> Awaiting | None:
+def load(stored: str | None, now: datetime) -> Awaiting | None:
+    """What is awaited at ``now``: None once the prompt is older than its lifetime."""
+    if stored is None:
+        return None
+    state, _, asked = stored.rpartition("@")
+    seconds = _number(asked)
+    if seconds is None or not state:
+        return None
+    age = now - datetime.fromtimestamp(seconds, UTC)
+    if not timedelta(0) <= age <= PROMPT_LIFETIME:
+        return None
+    return _state(state)
+
+
+def _state(stored: str) -> Awaiting | None:
     if stored == _TIMEZONE:
         return AwaitingTimezone()
-    if stored is not None and stored.startswith(_WORDS):
+    if stored.startswith(_WORDS):
         number = _number(stored.removeprefix(_WORDS))
         if number is not None:
             return AwaitingWords(number)
-    if stored is not None and stored.startswith(_NOTE):
+    if stored.startswith(_NOTE):
         event, _, message = stored.removeprefix(_NOTE).partition(":")
         event_id, message_id = _number(event), _number(message)
         if event_id is not None and message_id is not None:
@@ -63,13 +85,15 @@ def _number(text: str) -> int | None:
     return None
 
 
-def store(awaiting: Awaiting | None) -> str | None:
+def store(awaiting: Awaiting | None, now: datetime) -> str | None:
+    """The stored form of ``awaiting``, asked at ``now`` (None: nothing awaited)."""
     match awaiting:
         case AwaitingTimezone():
-            return _TIMEZONE
+            state = _TIMEZONE
         case AwaitingWords(nudge_id):
-            return f"{_WORDS}{nudge_id}"
+            state = f"{_WORDS}{nudge_id}"
         case AwaitingMomentNote(event_id, message_id):
-            return f"{_NOTE}{event_id}:{message_id}"
+            state = f"{_NOTE}{event_id}:{message_id}"
         case None:
             return None
+    return f"{state}@{int(now.timestamp())}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -9,6 +11,7 @@ from domain import accounts, moments, pairing
 from domain.moments import Logged, NoteTooLong, Relayed
 from domain.pairing import NewInvite, Paired
 from domain.values.clock import ManualClock
+from domain.values.confirmation import Action
 from domain.values.kinds import EventSource, MomentKind
 from domain.values.results import NotPaired, Person, Stale
 from storage.database import Database
@@ -110,14 +113,42 @@ async def test_love_back_on_another_couples_event_is_refused(
 async def test_unpair_ends_the_couple_but_keeps_history(db: Database, clock: ManualClock) -> None:
     couple_id = await _pair(db, clock)
     await act(db, ALICE, moments.log_moment, MomentKind.HUG, now=clock())
-    assert await act(db, ALICE, accounts.unpair, couple_id + 1, now=clock()) is Stale.STALE
-    partner = await act(db, ALICE, accounts.unpair, couple_id, now=clock())
+    nonce = await act(db, ALICE, accounts.offer_confirmation, Action.UNPAIR, now=clock())
+    assert await act(db, ALICE, accounts.unpair, couple_id + 1, nonce, now=clock()) is Stale.STALE
+    # A wrong couple used the confirmation up: the person is asked again.
+    nonce = await act(db, ALICE, accounts.offer_confirmation, Action.UNPAIR, now=clock())
+    partner = await act(db, ALICE, accounts.unpair, couple_id, nonce, now=clock())
     assert partner == Person(BOB, f"Person{BOB}", None)
     profile = await register(db, BOB, "Bob", clock())
     assert profile.partner is None and profile.couple_id is None
     assert len(await _events(db)) == 1  # history kept
     # The confirmation button pressed again is stale: nothing to end.
-    assert await act(db, ALICE, accounts.unpair, couple_id, now=clock()) is NotPaired.NOT_PAIRED
+    assert await act(db, ALICE, accounts.unpair, couple_id, nonce, now=clock()) is Stale.STALE
+
+
+async def test_unpair_can_delete_ones_own_history_and_only_that(
+    db: Database, clock: ManualClock
+) -> None:
+    couple_id = await _pair(db, clock)
+    await act(db, ALICE, moments.log_moment, MomentKind.HUG, now=clock())
+    await act(db, BOB, moments.log_moment, MomentKind.KISS, now=clock())
+    nonce = await act(db, ALICE, accounts.offer_confirmation, Action.UNPAIR, now=clock())
+    await act(db, ALICE, accounts.unpair, couple_id, nonce, delete_history=True, now=clock())
+    assert [e.actor_id for e in await _events(db)] == [BOB]
+
+
+async def test_a_confirmation_works_once_and_only_for_a_few_minutes(
+    db: Database, clock: ManualClock
+) -> None:
+    couple_id = await _pair(db, clock)
+    nonce = await act(db, ALICE, accounts.offer_confirmation, Action.FORGET, now=clock())
+    # Not a confirmation of this action, nor any more after five minutes.
+    assert await act(db, ALICE, accounts.unpair, couple_id, nonce, now=clock()) is Stale.STALE
+    nonce = await act(db, ALICE, accounts.offer_confirmation, Action.FORGET, now=clock())
+    later = clock() + timedelta(minutes=6)
+    assert await act(db, ALICE, accounts.forget, nonce, now=later) is Stale.STALE
+    async with db.transaction() as session:
+        assert (await session.get(User, ALICE)) is not None
 
 
 async def test_forget_me_deletes_everything_about_the_person(
@@ -127,13 +158,15 @@ async def test_forget_me_deletes_everything_about_the_person(
     await act(db, ALICE, moments.log_moment, MomentKind.HUG, now=clock())
     await act(db, BOB, moments.log_moment, MomentKind.KISS, now=clock())
     assert await act(db, ALICE, pairing.create_invite, now=clock()) is not None
-    partner = await act(db, ALICE, accounts.forget, now=clock())
+    nonce = await act(db, ALICE, accounts.offer_confirmation, Action.FORGET, now=clock())
+    partner = await act(db, ALICE, accounts.forget, nonce, now=clock())
     assert partner is not None and partner.user_id == BOB
     assert [e.actor_id for e in await _events(db)] == [BOB]
     async with db.transaction() as session:
         assert await session.get(User, ALICE) is None
         assert (await session.get(User, BOB)).couple_id is None  # type: ignore[union-attr]
     # Once both are gone, nothing of the couple remains either.
-    await act(db, BOB, accounts.forget, now=clock())
+    nonce = await act(db, BOB, accounts.offer_confirmation, Action.FORGET, now=clock())
+    await act(db, BOB, accounts.forget, nonce, now=clock())
     assert (await _count(db, Couple), await _count(db, ConnectionEvent)) == (0, 0)
     assert await _count(db, Invite) == 0

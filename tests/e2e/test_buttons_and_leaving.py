@@ -60,7 +60,7 @@ async def test_unpair_button_of_another_couple_changes_nothing(harness: Harness)
     await pair_up(h, carol, dave)
     await start_with_zone(erin)
     ask = await say(alice, "/unpair")
-    end_alices_pairing = button_data(ask, "Yes, end our pairing")
+    end_alices_pairing = button_data(ask, "Yes, end it — keep my history")
     before = await snapshot(h)
 
     for outsider in (carol, erin):
@@ -117,8 +117,8 @@ async def test_old_buttons_are_stale_after_unpairing(harness: Harness) -> None:
     await say(alice, "/thinking")
     relayed = await bob.next_message()
     ask = await say(bob, "/unpair")
-    end_pairing = button_data(ask, "Yes, end our pairing")
-    await tap(bob, "Yes, end our pairing", message_id=ask.message_id)
+    end_pairing = button_data(ask, "Yes, end it — keep my history")
+    await tap(bob, "Yes, end it — keep my history", message_id=ask.message_id)
     await alice.wait_for(lambda m: "Bob has ended your pairing" in m.body)
     await bob.wait_for(lambda m: "has ended" in m.body)
     before = await snapshot(h)
@@ -197,7 +197,11 @@ async def test_unpair_asks_first_and_keeping_things_changes_nothing(harness: Har
     await pair_up(h, alice, bob)
     ask = await say(alice, "/unpair")
     assert ask.body.startswith("Do you want to end your pairing with Bob?")
-    assert ask.button_texts == ["Yes, end our pairing", "Keep things as they are"]
+    assert ask.button_texts == [
+        "Yes, end it — keep my history",
+        "Yes, end it — delete my history",
+        "Keep things as they are",
+    ]
     before = await snapshot(h)
 
     await tap(alice, "Keep things as they are", message_id=ask.message_id)
@@ -223,7 +227,7 @@ async def test_unpair_ends_the_couple_tells_the_partner_and_keeps_history(
     history = [(e.id, e.actor_id, e.kind) for e in await events(h)]
 
     ask = await say(alice, "/unpair")
-    answer = await tap(alice, "Yes, end our pairing", message_id=ask.message_id)
+    answer = await tap(alice, "Yes, end it — keep my history", message_id=ask.message_id)
     assert answer.text is None
     assert (await alice.wait_for_edit(ask.message_id)).buttons == []
     done = await alice.next_message()
@@ -242,7 +246,8 @@ async def test_unpair_ends_the_couple_tells_the_partner_and_keeps_history(
 
     # Unpaired now: moments need a partner again, and a new invitation can be made.
     assert (await say(alice, "/moment")).button_texts == ["💌 Invite my partner"]
-    assert (await say(alice, "/unpair")).body == texts.NOT_PAIRED_NOTHING_TO_END
+    # What is left is her own history, which she may still delete.
+    assert "still kept" in (await say(alice, "/unpair")).body
     await invite(alice)
 
 
@@ -255,7 +260,7 @@ async def test_both_partners_unpairing_at_the_same_moment(harness: Harness) -> N
     answers = await press_together(
         h,
         *(
-            (person, button_data(ask, "Yes, end our pairing"), ask.message_id)
+            (person, button_data(ask, "Yes, end it — keep my history"), ask.message_id)
             for person, ask in zip((alice, bob), asks, strict=True)
         ),
     )

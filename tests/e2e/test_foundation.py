@@ -78,7 +78,7 @@ async def test_two_partners_pair_connect_unpair_and_forget(harness: Harness) -> 
     await bob.send("/unpair")
     await tap(
         bob,
-        "Yes, end our pairing",
+        "Yes, end it — keep my history",
         message_id=(
             await bob.wait_for(lambda m: "end your pairing with Alice" in m.body)
         ).message_id,
@@ -169,7 +169,8 @@ async def test_time_zone_buttons(harness: Harness) -> None:
     await alice.send("/timezone")
     question = await alice.wait_for(lambda m: "where in the world" in m.body)
     await tap(alice, "🌍 Somewhere else", message_id=question.message_id)
-    assert (await alice.wait_for_edit(question.message_id)).body.startswith("Type your city")
+    prompt = await alice.wait_for(lambda m: m.body.startswith("Type your city"))
+    assert prompt.force_reply and (await alice.wait_for_edit(question.message_id)).buttons == []
     reply = await say(alice, "Lisbon")
     assert reply.body.startswith("Got it — your time zone is Europe/Lisbon")
 

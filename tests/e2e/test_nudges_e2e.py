@@ -193,7 +193,8 @@ async def test_write_my_own_later_and_not_today(harness: Harness) -> None:
     assert timedelta(minutes=55) <= h.clock() - pressed_at <= timedelta(minutes=65)
     assert "⏰ Later" in [b.text for row in again.buttons for b in row]
     await bob.press("✍️ Write my own", message_id=again.message_id)
-    assert "Type your message" in ((await bob.wait_for_edit(again.message_id)).text or "")
+    prompt = await bob.wait_for(lambda m: "Type your message" in m.body)
+    assert prompt.force_reply and (await bob.wait_for_edit(again.message_id)).buttons == []
     await bob.send("Can't wait to see you <3")
     relay = await alice.wait_for(lambda m: "Can't wait to see you <3" in (m.text or ""))
     assert "Bob" in (relay.text or "")
@@ -426,7 +427,7 @@ async def test_nothing_is_sent_after_unpairing(harness: Harness) -> None:
     await h.nudges.plan()
     await alice.send("/unpair")
     confirm = await alice.wait_for(lambda m: bool(m.buttons))
-    await alice.press("Yes, end our pairing", message_id=confirm.message_id)
+    await alice.press("Yes, end it — keep my history", message_id=confirm.message_id)
     await bob.wait_for(lambda m: "ended your pairing" in m.body)
     await _run_until(h, datetime(2026, 11, 28, 5, 0, tzinfo=UTC), step=timedelta(minutes=15))
     assert _nudges_in(alice) == [] and _nudges_in(bob) == []

@@ -109,7 +109,7 @@ async def test_only_the_actor_may_tell_and_only_while_paired(harness: Harness) -
     assert (await tap_data(alice, forged, message_id=logged.message_id)).text == texts.STALE_BUTTON
 
     ask = await say(alice, "/unpair")
-    await tap(alice, "Yes, end our pairing", message_id=ask.message_id)
+    await tap(alice, "Yes, end it — keep my history", message_id=ask.message_id)
     await bob.wait_for(lambda m: "has ended your pairing" in m.body)
     assert (await tap_data(alice, tell, message_id=logged.message_id)).text == texts.STALE_BUTTON
     await h.settled()
@@ -336,7 +336,7 @@ async def test_an_offer_is_single_use_and_bound_to_its_person_and_couple(
     second = await say(alice, "one more thing")
     later = button_data(second, "💌 Yes, send it")
     ask = await say(alice, "/unpair")
-    await tap(alice, "Yes, end our pairing", message_id=ask.message_id)
+    await tap(alice, "Yes, end it — keep my history", message_id=ask.message_id)
     await bob.wait_for(lambda m: "has ended your pairing" in m.body)
     assert await _offers(h) == 0  # nothing offered in an ended couple is kept
     assert (await tap_data(alice, later, message_id=second.message_id)).text == texts.STALE_BUTTON

@@ -85,12 +85,18 @@ class BotMessage:
     #: The reply keyboard's buttons as sent: {"text": ..., "request_location": true}...
     reply_keyboard_buttons: list[list[dict[str, Any]]] | None = None
     removes_keyboard: bool = False
+    #: Sent with ``ForceReply``: the client opens a reply to this message.
+    force_reply: bool = False
     reply_to_message_id: int | None = None
     edits: int = 0
     edit_date: int | None = None
     deleted: bool = False
     edited: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     photo_sizes: list[dict[str, Any]] | None = field(default=None, repr=False)
+    #: A sent document (``sendDocument``): its bytes and file name as uploaded.
+    document: bytes | None = field(default=None, repr=False)
+    document_name: str | None = None
+    document_file_id: str | None = None
     edits_seen: int = field(default=0, repr=False)
 
     @property
@@ -122,6 +128,8 @@ class BotMessage:
     def describe(self) -> str:
         """One line for assertion messages."""
         kind = "photo" if self.photo_sizes is not None else "text"
+        if self.document is not None:
+            kind = f"document {self.document_name!r}"
         parts = [f"#{self.message_id} {kind} {self.body!r}"]
         if self.buttons:
             parts.append(f"buttons={[[b.text for b in row] for row in self.buttons]}")

@@ -227,6 +227,7 @@ class _Markup:
     keyboard_buttons: list[list[JSONDict]] | None = None
     one_time: bool = False
     remove: bool = False
+    force_reply: bool = False
 
 
 @dataclass(frozen=True)
@@ -728,6 +729,7 @@ class FakeTelegram:
             "deleteMyCommands": self._delete_my_commands,
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document,
             "editMessageText": self._edit_message_text,
             "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
@@ -1018,6 +1020,15 @@ class FakeTelegram:
                 message["caption"] = msg.caption
                 if msg.entities:
                     message["caption_entities"] = msg.entities
+        if msg.document_file_id is not None:
+            message["document"] = {
+                "file_id": msg.document_file_id,
+                "file_unique_id": f"doc-{msg.document_file_id}",
+                "file_name": msg.document_name,
+                "file_size": len(msg.document or b""),
+            }
+            if msg.caption is not None:
+                message["caption"] = msg.caption
         if msg.inline_keyboard:
             message["reply_markup"] = {"inline_keyboard": msg.inline_keyboard}
         return message
@@ -1188,6 +1199,7 @@ class FakeTelegram:
             user.reply_keyboard = markup.keyboard
             user.reply_keyboard_buttons = markup.keyboard_buttons
             user._one_time_keyboard = markup.one_time
+        msg.force_reply = markup.force_reply
         if markup.remove:
             msg.removes_keyboard = True
             user.reply_keyboard = user.reply_keyboard_buttons = None
@@ -1480,6 +1492,52 @@ class FakeTelegram:
         self._apply_markup(user, msg, markup)
         return await self._deliver(user, msg)
 
+    async def _send_document(self, params: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:
+        """A file upload (multipart) or a known file_id; the bytes are kept for the test."""
+        user = self._chat(params)
+        document = params.get("document")
+        upload = files.get("document")
+        if isinstance(document, str) and document.startswith("attach://"):
+            upload = files.get(document.removeprefix("attach://"))
+        if upload is not None:
+            if not upload.data:
+                raise _bad("file must be non-empty")
+            if len(upload.data) > 50 * 1024 * 1024:
+                raise _bad("Request Entity Too Large")
+            stored = self._store_file(upload.data, "documents/file_{n}")
+            name = upload.filename or "document"
+        elif isinstance(document, str) and document in self._files:
+            stored, name = self._files[document], "document"
+        else:
+            raise _bad("there is no document in the request")
+        caption = _text_param(params, "caption")
+        plain: str | None = None
+        entities: list[JSONDict] = []
+        if caption:
+            plain, entities = self._format(
+                caption,
+                params.get("parse_mode"),
+                params.get("caption_entities"),
+                field="caption_entities",
+            )
+            if utf16_len(plain) > 1024:
+                raise _bad("message caption is too long")
+        msg = BotMessage(
+            message_id=next(user._ids),
+            chat_id=user.id,
+            date=_now(),
+            caption=plain or None,
+            parse_mode=params.get("parse_mode"),
+            raw_text=caption,
+            entities=entities,
+            reply_to_message_id=self._reply_target(user, params),
+            document=stored.data,
+            document_name=name,
+            document_file_id=stored.file_id,
+        )
+        self._apply_markup(user, msg, _parse_markup(params.get("reply_markup")))
+        return await self._deliver(user, msg)
+
     def _photo_param(self, params: JSONDict, files: dict[str, UploadedFile]) -> _StoredFile:
         photo = params.get("photo")
         upload = files.get("photo")
@@ -1756,7 +1814,7 @@ def _parse_markup(value: Any) -> _Markup | None:
     if value.get("remove_keyboard"):
         return _Markup(remove=True)
     if value.get("force_reply"):
-        return _Markup()
+        return _Markup(force_reply=True)
     raise _bad("can't parse reply keyboard markup JSON object")
 
 

@@ -20,7 +20,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision: str = "0012"
-down_revision: str | None = "0007"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
