@@ -125,7 +125,6 @@ def once_per_update(handler: PersonlessHandler) -> Callback:
 
 async def _slow_down(update: Update, tell: bool) -> None:
     """Too much at once: said kindly the first time, then quietly (a tap is still answered)."""
-    log.info("update %s refused: the person is over their limit", update.update_id)
     if update.callback_query is not None:
         await update.callback_query.answer(texts.SLOW_DOWN if tell else None)
     elif tell and update.effective_message is not None:

@@ -6,7 +6,7 @@ getting that ritual's nudge (NULL: the default); ``probability_changes`` logs ea
 and why. New columns are nullable without defaults: adding them rewrites nothing.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-02
 """
 
