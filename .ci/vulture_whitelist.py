@@ -43,6 +43,7 @@ Settings._required_for_webhooks
 Settings._secret_telegram_accepts
 Settings._upper
 Settings._https
+Settings._web_app_https
 # SQLAlchemy reads these.
 Base.type_annotation_map
 Base.metadata

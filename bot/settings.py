@@ -52,7 +52,7 @@ class Settings(BaseSettings):
 
     @field_validator("web_app_url", mode="before")
     @classmethod
-    def _https(cls, value: object) -> object:
+    def _web_app_https(cls, value: object) -> object:
         if value == "":
             return None
         if isinstance(value, str) and not value.startswith("https://"):

@@ -101,7 +101,7 @@ async def world(harness: Harness) -> AsyncIterator[World]:
     menu = await say(carol, "/moment")
     await tap(carol, "✨ Something else", message_id=menu.message_id)
     ask = await say(hank, "/unpair")
-    await tap(hank, texts.BUTTON_UNPAIR_CONFIRM, message_id=ask.message_id)
+    await tap(hank, texts.BUTTON_UNPAIR_KEEP, message_id=ask.message_id)
     await start(gina)
     ask = await say(gina, "/forget_me")
     await tap(gina, texts.BUTTON_FORGET_CONFIRM, message_id=ask.message_id)
