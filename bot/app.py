@@ -22,15 +22,27 @@ from telegram.ext import (
 from bot import callback_data as cd
 from bot.aiohttp_request import AiohttpRequest
 from bot.context import BotApplication, BotContext, Services
-from bot.handlers import account, help, moments, nudges, onboarding, pairing, sharing, weekly
+from bot.handlers import (
+    account,
+    help,
+    language,
+    moments,
+    nudges,
+    onboarding,
+    pairing,
+    sharing,
+    weekly,
+)
 from bot.handlers import settings as settings_handlers
 from bot.rate_limiter import TelegramRateLimiter
 from bot.settings import Settings
 from bot.telegram_sender import TelegramSender
 from bot.unit_of_work import Handler, in_unit_of_work
 from domain.values.clock import Clock, system_clock
+from messages import language as language_texts
 from messages import settings as settings_texts
 from messages import texts
+from messages.i18n import LANGUAGES, SOURCE, _, every_language, speaking
 from scheduling.delivery import Deliveries
 from scheduling.digest import DIGEST_EVERY, render_pool
 from scheduling.rate_limit import SendRateLimiter
@@ -139,9 +151,19 @@ def schedule_jobs(
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Publish the command menu, so people can discover commands from the "/" button."""
-    menu = texts.COMMANDS + settings_texts.COMMANDS
-    await application.bot.set_my_commands([BotCommand(c, d) for c, d in menu])
+    """Publish the command menu and the bot's profile, so people discover what it does from
+    the "/" button and the empty chat: once for everyone (English), then per shipped
+    language, which Telegram shows to people whose app is in that language."""
+    bot = application.bot
+    menu = (*texts.COMMANDS, *settings_texts.COMMANDS, language_texts.COMMAND)
+    for spoken in LANGUAGES:
+        code = "" if spoken == SOURCE else spoken
+        with speaking(spoken):
+            commands = [BotCommand(c, _(d)) for c, d in menu]
+            description, short = texts.DESCRIPTION, texts.SHORT_DESCRIPTION
+        await bot.set_my_commands(commands, language_code=code or None)
+        await bot.set_my_description(description, language_code=code or None)
+        await bot.set_my_short_description(short, language_code=code or None)
 
 
 async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -170,6 +192,7 @@ def register_handlers(application: BotApplication) -> None:
         "week": weekly.week_command,
         "history": sharing.history_command,
         "digest": weekly.digest_command,
+        "language": language.language_command,
         **settings_handlers.COMMANDS,
     }
     for name, handler in commands.items():
@@ -180,8 +203,10 @@ def register_handlers(application: BotApplication) -> None:
         texts.BUTTON_HELP: help.help_command,
     }
     for label, handler in menu_buttons.items():
+        # The button reads in the person's language (and may be from before a switch).
+        labels = sorted(every_language(label))
         application.add_handler(
-            MessageHandler(private & filters.Text([label]), in_unit_of_work(handler))
+            MessageHandler(private & filters.Text(labels), in_unit_of_work(handler))
         )
 
     buttons: dict[type[cd.CallbackData], Handler] = {
@@ -202,6 +227,7 @@ def register_handlers(application: BotApplication) -> None:
         cd.Nudge: nudges.nudge_tapped,
         cd.Week: weekly.week_button,
         cd.Settings: settings_handlers.settings_button,
+        cd.Language: language.language_tapped,
     }
     for data, handler in buttons.items():
         application.add_handler(

@@ -20,6 +20,7 @@ from telegram import Update
 from bot.context import BotContext
 from domain.work import AlreadyHandled, Stranger, unit_of_work
 from messages import texts
+from messages.i18n import choose, speaking
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +46,20 @@ def in_unit_of_work(handler: Handler) -> Callback:
                 update_id=update.update_id,
                 register=update.callback_query is None,
                 rng=None if services.nudges is None else services.nudges.rng,
+                language_code=user.language_code,
             ) as work:
                 context.work = work
-                replies = await handler(update, context)
+                # Every reply is written in the person's language (their choice, else
+                # Telegram's); a handler that changes it speaks the new one itself.
+                with speaking(choose(work.me.language, work.me.telegram_language)):
+                    replies = await handler(update, context)
         except AlreadyHandled:
             log.info("update %s was handled before; nothing to do", update.update_id)
             return
         except Stranger:
             assert update.callback_query is not None
-            await update.callback_query.answer(texts.SAY_START_FIRST)
+            with speaking(choose(None, user.language_code)):
+                await update.callback_query.answer(texts.SAY_START_FIRST)
             return
         finally:
             context.work = None

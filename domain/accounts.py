@@ -126,3 +126,9 @@ async def forget(work: Work) -> Person | Stale | None:
 async def _tell_partner_we_left(work: Work, partner: User) -> None:
     # Not "from" the person: the notice must survive their /forget_me.
     await work.owe(partner.id, Delivery.PARTNER_LEFT, {"name": work.me.first_name}, from_me=False)
+
+
+def set_language(work: Work, code: str | None) -> None:
+    """The language the person chose (a shipped one: the bot checks); None follows
+    Telegram's again."""
+    work.me.language = code

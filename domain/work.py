@@ -84,6 +84,7 @@ async def unit_of_work(
     update_id: int | None = None,
     register: bool = True,
     rng: random.Random | None = None,
+    language_code: str | None = None,
 ) -> AsyncIterator[Work]:
     """One transaction for one update from ``user_id``; commits when the block ends cleanly.
 
@@ -93,7 +94,8 @@ async def unit_of_work(
     knows — after ``/forget_me`` an old button must not bring the person back — and raises
     :class:`Stranger` otherwise. Without a ``first_name`` (tools, tests) the person must be
     known already. ``rng`` draws nudge times planned right away (the planner's own, so tests
-    that fix it fix these too).
+    that fix it fix these too). ``language_code`` is Telegram's for the person, kept so
+    their language follows their app until they choose one.
     """
     async with db.transaction() as session:
         if update_id is not None:
@@ -104,9 +106,11 @@ async def unit_of_work(
                 raise Stranger(user_id)
             if first_name is not None:
                 known.first_name = first_name[:128]
+            if language_code:
+                known.telegram_language = language_code[:16]
             me = known
         else:
-            me = await users.upsert(session, user_id, first_name, now)
+            me = await users.upsert(session, user_id, first_name, now, language_code)
         yield Work(session, now, me) if rng is None else Work(session, now, me, rng=rng)
 
 

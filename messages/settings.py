@@ -160,54 +160,44 @@ NO_TIMEZONE_HINT: Final = N_(
 NOTHING_CHANGED: Final = N_("Nothing was changed.")
 WINDOW_INVALID: Final[Translated[TimeParseReason]] = Translated(
     {
-        TimeParseReason.BAD_FORMAT: (
-            N_(
-                "I couldn't read “{text}” as a time window 🙂 Try it like this: <code>{example}</code>."
-            )
+        TimeParseReason.BAD_FORMAT: N_(
+            "I couldn't read “{text}” as a time window 🙂 Try it like this: <code>{example}</code>."
         ),
-        TimeParseReason.OUT_OF_RANGE: (
-            N_(
-                "“{text}” isn't quite on the clock 🙂 Hours go from 00 to 23 and minutes from 00 to 59, "
-                "like <code>{example}</code>."
-            )
+        TimeParseReason.OUT_OF_RANGE: N_(
+            "“{text}” isn't quite on the clock 🙂 "
+            "Hours go from 00 to 23 and minutes from 00 to 59, "
+            "like <code>{example}</code>."
         ),
-        TimeParseReason.EMPTY_WINDOW: (
-            N_(
-                "That window starts and ends at the same moment 🙂 Give it a little room, "
-                "like <code>{example}</code>."
-            )
+        TimeParseReason.EMPTY_WINDOW: N_(
+            "That window starts and ends at the same moment 🙂 Give it a little room, "
+            "like <code>{example}</code>."
         ),
-        TimeParseReason.ENDS_BEFORE_START: (
-            N_(
-                "That window ends before it starts 🙂 Put the earlier time first, "
-                "like <code>{example}</code>."
-            )
+        TimeParseReason.ENDS_BEFORE_START: N_(
+            "That window ends before it starts 🙂 Put the earlier time first, "
+            "like <code>{example}</code>."
         ),
     }
 )
 CLOCK_INVALID: Final[Translated[TimeParseReason]] = Translated(
     {
-        TimeParseReason.BAD_FORMAT: (
-            N_(
-                "I couldn't read “{text}” as a time 🙂 Try <code>/bedtime 22:30</code> "
-                "(or <code>/bedtime 10:30pm</code>)."
-            )
+        TimeParseReason.BAD_FORMAT: N_(
+            "I couldn't read “{text}” as a time 🙂 Try <code>/bedtime 22:30</code> "
+            "(or <code>/bedtime 10:30pm</code>)."
         ),
-        TimeParseReason.OUT_OF_RANGE: (
-            N_(
-                "“{text}” isn't quite on the clock 🙂 Hours go from 00 to 23 and minutes from 00 to 59, "
-                "like <code>/bedtime 22:30</code>."
-            )
+        TimeParseReason.OUT_OF_RANGE: N_(
+            "“{text}” isn't quite on the clock 🙂 "
+            "Hours go from 00 to 23 and minutes from 00 to 59, "
+            "like <code>/bedtime 22:30</code>."
         ),
     }
 )
 PAUSE_INVALID: Final[Translated[TimeParseReason]] = Translated(
     {
-        TimeParseReason.BAD_FORMAT: (
-            N_("I couldn't read “{text}” as a number of days 🙂 Try <code>/pause 3</code>.")
+        TimeParseReason.BAD_FORMAT: N_(
+            "I couldn't read “{text}” as a number of days 🙂 Try <code>/pause 3</code>."
         ),
-        TimeParseReason.OUT_OF_RANGE: (
-            N_("I can pause nudges for 1 to {most} days 🙂 Try <code>/pause 3</code>.")
+        TimeParseReason.OUT_OF_RANGE: N_(
+            "I can pause nudges for 1 to {most} days 🙂 Try <code>/pause 3</code>."
         ),
     }
 )

@@ -104,7 +104,8 @@ SUGGESTIONS: Final[dict[Ritual, tuple[str, ...]]] = {
     Ritual.DINNER_APPRECIATION: (
         N_("Share one appreciation at dinner: “Thanks for taking care of that.”"),
         N_(
-            "At dinner, try one warm acknowledgment: “I love the way you handled that conversation.”"
+            "At dinner, try one warm acknowledgment: "
+            "“I love the way you handled that conversation.”"
         ),
         N_("Say “I appreciate you” over dinner, and name one small thing."),
     ),
@@ -280,7 +281,8 @@ def _days_line(summary: WeeklySummary, *, last_week: bool) -> str | None:
         if summary.paired_mid_week:
             template = ngettext(
                 "📅 {days} of {counted} day since you paired so far with a moment from each of you",
-                "📅 {days} of {counted} days since you paired so far with a moment from each of you",
+                "📅 {days} of {counted} days since you paired so far "
+                "with a moment from each of you",
                 counted,
             )
         else:

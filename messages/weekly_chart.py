@@ -154,7 +154,9 @@ def _style_axes(ax: Axes, summary: WeeklySummary) -> None:
     ax.tick_params(labelsize=FONT_PT["ticks"], colors=TEXT_COLOUR, length=0, pad=6)
     for tick in ax.get_xticklabels() + ax.get_yticklabels():
         tick.set_fontfamily(FONT_FAMILY)
-    ax.set_ylabel(weekly.CHART_Y_LABEL, fontsize=FONT_PT["label"], color=TEXT_COLOUR, family=FONT_FAMILY)
+    ax.set_ylabel(
+        weekly.CHART_Y_LABEL, fontsize=FONT_PT["label"], color=TEXT_COLOUR, family=FONT_FAMILY
+    )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):

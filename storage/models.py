@@ -71,6 +71,10 @@ class User(Base):
     # A relay from the partner during this person's quiet hours: False (the default) sends
     # it silently, True keeps it until their quiet hours end (issue #9).
     relays_wait_for_morning: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The language the person chose with /language (issue #14); NULL: follow Telegram's.
+    language: Mapped[str | None] = mapped_column(String(8))
+    # Telegram's ``language_code`` as last seen (refreshed on every update).
+    telegram_language: Mapped[str | None] = mapped_column(String(16))
 
 
 class Couple(Base):

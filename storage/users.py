@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import User
@@ -17,15 +17,37 @@ async def get(session: AsyncSession, user_id: int, *, for_update: bool = False) 
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def upsert(session: AsyncSession, user_id: int, first_name: str, now: datetime) -> User:
-    """The person as Telegram knows them now; their name may have changed since last time."""
+def language_column() -> ColumnElement[str | None]:
+    """The language to write to someone in: their choice, else Telegram's code (may be NULL
+    or one we do not ship; ``messages.i18n.choose`` makes it a shipped one)."""
+    return func.coalesce(User.language, User.telegram_language)
+
+
+async def upsert(
+    session: AsyncSession,
+    user_id: int,
+    first_name: str,
+    now: datetime,
+    language_code: str | None = None,
+) -> User:
+    """The person as Telegram knows them now; their name (and app language) may have
+    changed since last time."""
     user = await get(session, user_id)
+    code = language_code[:16] if language_code else None
     if user is None:
-        user = User(id=user_id, first_name=first_name[:128], created_at=now, is_active=True)
+        user = User(
+            id=user_id,
+            first_name=first_name[:128],
+            created_at=now,
+            is_active=True,
+            telegram_language=code,
+        )
         session.add(user)
         await session.flush()
         return user
     user.first_name = first_name[:128]
+    if code is not None:
+        user.telegram_language = code
     if not user.is_active:
         # Back after blocking the bot: their cancelled nudges get planned afresh.
         user.is_active = True

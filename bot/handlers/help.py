@@ -18,6 +18,7 @@ from domain.values.conversation import AwaitingMomentNote, AwaitingTimezone, Awa
 from domain.values.intent import match_weekly_question
 from domain.work import AlreadyHandled, claim_update
 from messages import texts
+from messages.i18n import choose, speaking
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,9 @@ async def not_private(update: Update, context: BotContext) -> None:
         await claim_update(context.services.db, update.update_id, context.services.clock())
     except AlreadyHandled:
         return
-    await message(update).reply_text(texts.PRIVATE_ONLY)
+    user = update.effective_user
+    with speaking(choose(None, user.language_code if user else None)):
+        await message(update).reply_text(texts.PRIVATE_ONLY)
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -72,10 +75,13 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
+    user = update.effective_user
     try:
+        with speaking(choose(None, user.language_code if user else None)):
+            sorry = texts.SOMETHING_WENT_WRONG
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG, show_alert=True)
-        elif update.effective_user is not None:
-            await context.bot.send_message(update.effective_user.id, texts.SOMETHING_WENT_WRONG)
+            await update.callback_query.answer(sorry, show_alert=True)
+        elif user is not None:
+            await context.bot.send_message(user.id, sorry)
     except Exception:  # the error handler must never raise
         log.warning("could not tell the person about the error", exc_info=True)
