@@ -545,8 +545,10 @@ class _Chat:
     _update_ids = iter(range(1, 10**9))
 
     def __init__(self, db: Database, clock: ManualClock, user_id: int, name: str) -> None:
-        self.db, self.clock, self.user = db, clock, SimpleNamespace(
-            id=user_id, first_name=name, language_code=None
+        self.db, self.clock, self.user = (
+            db,
+            clock,
+            SimpleNamespace(id=user_id, first_name=name, language_code=None),
         )
         self.replies: list[tuple[str, Any]] = []
         self.answers: list[str | None] = []

@@ -456,7 +456,8 @@ def test_the_caption_describes_what_the_chart_draws() -> None:
     lonely = summary_for(spread((2, 0)))  # no day with a moment from each: no heart drawn
     caption = chart_caption(lonely, colour_names=("Anna", "Ben"))
     assert (
-        caption == "📊 Your week day by day (10\u2009–\u200916 Nov): a bar for each of you, 🟦 Anna and 🟧 Ben."
+        caption == "📊 Your week day by day (10\u2009–\u200916 Nov): "
+        "a bar for each of you, 🟦 Anna and 🟧 Ben."
     )
     hearts = summary_for(spread((2, 2)))
     caption = chart_caption(hearts, colour_names=("Anna", "Ben"))
