@@ -51,7 +51,8 @@ def in_unit_of_work(handler: Handler) -> Callback:
                 context.work = work
                 # Every reply is written in the person's language (their choice, else
                 # Telegram's); a handler that changes it speaks the new one itself.
-                with speaking(choose(work.me.language, work.me.telegram_language)):
+                language = choose(work.me.language, work.me.telegram_language)
+                with speaking(language):
                     replies = await handler(update, context)
         except AlreadyHandled:
             log.info("update %s was handled before; nothing to do", update.update_id)
@@ -65,7 +66,8 @@ def in_unit_of_work(handler: Handler) -> Callback:
             context.work = None
         if work.owed and services.nudges is not None:
             services.nudges.wake()
-        for reply in replies:
-            await reply()
+        with speaking(language):  # replies drawn after the commit (the weekly chart) too
+            for reply in replies:
+                await reply()
 
     return run

@@ -27,7 +27,7 @@ class Profile:
 
 
 def person(user: User) -> Person:
-    return Person(user.id, user.first_name, user.timezone)
+    return Person(user.id, user.first_name, user.timezone, user.language or user.telegram_language)
 
 
 async def profile(work: Work) -> Profile:
