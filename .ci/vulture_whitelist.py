@@ -67,3 +67,7 @@ plan_day  # one person's day: the reference the shared day templates are checked
 NudgeService.settled  # tests wait on it before saying "nothing was sent"
 NudgeService.run_all  # one whole scheduler tick, for tests and tools
 pending_revisions  # the migration drift test
+# messages/i18n.translate_constants sets a messages module's class; Python reads it.
+import types
+
+types.ModuleType.__class__

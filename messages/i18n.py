@@ -29,7 +29,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from babel import Locale
 from babel.dates import format_interval, format_skeleton, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -165,10 +164,6 @@ def translate_constants(module_name: str) -> None:
 def _format_locale() -> str:
     language = active()
     return _FORMAT_LOCALE.get(language, language)
-
-
-def locale() -> Locale:
-    return Locale.parse(_format_locale())
 
 
 def day_label(day: date) -> str:

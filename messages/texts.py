@@ -255,6 +255,7 @@ HELP = N_(
     "/settings — your gentle reminders: when they come (<code>/midday 12:00-14:00</code>, "
     "<code>/bedtime 22:30</code>, <code>/quiet 22:30-07:00</code>), which ones "
     "(/rituals), or a break (<code>/pause 3</code>, /resume)\n"
+    "/language — the language I write to you in\n"
     "/unpair — end your pairing; /forget_me — delete everything about you\n\n"
     "Anything else you type, I can pass on to your partner — I'll always ask first.\n"
     "Small moments, every day: that's the whole secret."

@@ -148,3 +148,15 @@ def test_a_person_s_language_is_their_choice_then_telegram_s_then_english() -> N
     assert i18n.choose(None, "es-419") == "es"
     assert i18n.choose(None, "pt-br") == "en"  # not shipped yet
     assert i18n.choose(None, None) == "en"
+
+
+def test_the_catalogues_ship_with_the_package() -> None:
+    """A non-editable install (``pip install .``) must carry every .po file."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["messages"]
+    shipped = {p for pattern in patterns for p in (root / "messages").glob(pattern)}
+    assert {i18n.catalogue_path(language) for language in TRANSLATED} <= shipped
