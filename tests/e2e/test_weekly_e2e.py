@@ -47,7 +47,7 @@ FIGURES = (
     re.compile(r"💛 (\d+) moments? together"),
     re.compile(r"📅 (\d+) of (\d+) days"),
     re.compile(r"💞 (\d+) moments? together since you paired"),
-    re.compile(r"acted on (\d+) of (\d+) nudges"),
+    re.compile(r"acted on (\d+) of (\d+) nudges?"),
 )
 
 
@@ -363,7 +363,7 @@ async def test_a_new_couple_reads_a_week_that_counts_right_and_speaks_of_us(
     assert text.count("7 moments") == 1  # the total is said once
     assert "📅 2 of 2 days since you paired so far with a moment from each of you" in text
     assert "💬 3 of your 5 “thinking of you”s got a reply this week 💞" in text
-    assert "⏰ Together you acted on 1 of 1 nudges." in text and "usually" not in text
+    assert "⏰ Together you acted on 1 of 1 nudge." in text and "usually" not in text
     for comparison in ("reached out a lot", "thank you", "full week", "check-in could"):
         assert comparison not in text
     # Last week was before they paired: said as such, not as "a quiet one".
