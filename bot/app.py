@@ -28,6 +28,7 @@ from bot.handlers import (
     account,
     data_rights,
     help,
+    language,
     moments,
     nudges,
     onboarding,
@@ -44,8 +45,10 @@ from bot.unit_of_work import Handler, in_unit_of_work, once_per_update
 from bot.webapp import webapp_routes
 from bot.webapp.serve import WebAppServer
 from domain.values.clock import Clock, system_clock
+from messages import language as language_texts
 from messages import settings as settings_texts
 from messages import texts, webapp
+from messages.i18n import LANGUAGES, SOURCE, _, every_language, speaking
 from scheduling.delivery import Deliveries
 from scheduling.digest import DIGEST_EVERY, render_pool
 from scheduling.rate_limit import SendRateLimiter
@@ -177,13 +180,23 @@ WEB_APP_SERVER = "web_app_server"
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Publish the command menu, so people can discover commands from the "/" button; with a
-    Mini App, make it the menu button and start serving it."""
-    menu = texts.COMMANDS + settings_texts.COMMANDS
-    await application.bot.set_my_commands([BotCommand(c, d) for c, d in menu])
+    """Publish the command menu and the bot's profile, so people discover what it does from
+    the "/" button and the empty chat: once for everyone (English), then per shipped
+    language, which Telegram shows to people whose app is in that language; with a Mini App,
+    make it the menu button and start serving it."""
+    bot = application.bot
+    menu = (*texts.COMMANDS, *settings_texts.COMMANDS, language_texts.COMMAND)
+    for spoken in LANGUAGES:
+        code = "" if spoken == SOURCE else spoken
+        with speaking(spoken):
+            commands = [BotCommand(c, _(d)) for c, d in menu]
+            description, short = texts.DESCRIPTION, texts.SHORT_DESCRIPTION
+        await bot.set_my_commands(commands, language_code=code or None)
+        await bot.set_my_description(description, language_code=code or None)
+        await bot.set_my_short_description(short, language_code=code or None)
     services = application.bot_data.get("services")
     if isinstance(services, Services) and services.web_app_url is not None:
-        await application.bot.set_chat_menu_button(
+        await bot.set_chat_menu_button(
             menu_button=MenuButtonWebApp(webapp.MENU_BUTTON, WebAppInfo(services.web_app_url))
         )
     server = application.bot_data.get(WEB_APP_SERVER)
@@ -240,6 +253,7 @@ def register_handlers(application: BotApplication) -> None:
         "week": weekly.week_command,
         "history": sharing.history_command,
         "digest": weekly.digest_command,
+        "language": language.language_command,
         **settings_handlers.COMMANDS,
     }
     for name, handler in commands.items():
@@ -250,8 +264,10 @@ def register_handlers(application: BotApplication) -> None:
         texts.BUTTON_HELP: help.help_command,
     }
     for label, handler in menu_buttons.items():
+        # The button reads in the person's language (and may be from before a switch).
+        labels = sorted(every_language(label))
         application.add_handler(
-            MessageHandler(new & filters.Text([label]), in_unit_of_work(handler))
+            MessageHandler(new & filters.Text(labels), in_unit_of_work(handler))
         )
 
     buttons: dict[type[cd.CallbackData], Handler] = {
@@ -273,6 +289,7 @@ def register_handlers(application: BotApplication) -> None:
         cd.Week: weekly.week_button,
         cd.Fewer: weekly.fewer_button,
         cd.Settings: settings_handlers.settings_button,
+        cd.Language: language.language_tapped,
     }
     for data, handler in buttons.items():
         application.add_handler(

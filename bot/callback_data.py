@@ -244,6 +244,14 @@ class Week(CallbackData):
     weeks_ago: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Language(CallbackData):
+    """A language chosen in /language (a code of ``messages.i18n.LANGUAGES``)."""
+
+    prefix: ClassVar[str] = "lang"
+    code: str
+
+
 class SettingsAction(StrEnum):
     MENU = "menu"
     TIMEZONE = "tz"
@@ -256,6 +264,7 @@ class SettingsAction(StrEnum):
     DIGEST_OFF = "digoff"
     RELAYS_SILENT = "rsil"  # a partner's message in quiet hours arrives without a sound
     RELAYS_WAIT = "rwait"  # ... or waits until quiet hours end
+    LANGUAGE = "lang"  # the /language choice, from the menu
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from telegram import (
 from bot import callback_data as cd
 from domain.values.timezones import COMMON_ZONES, city_label
 from messages import texts, webapp
+from messages.i18n import NAMES
 from messages.rituals import MOMENTS
 
 
@@ -34,12 +35,14 @@ def invite() -> InlineKeyboardMarkup:
     return one_button(texts.BUTTON_INVITE, cd.Invite())
 
 
-_MAIN_MENU_ROWS = [[texts.BUTTON_LOG_MOMENT, texts.BUTTON_THINKING], [texts.BUTTON_HELP]]
+def _main_menu_rows() -> list[list[KeyboardButton | str]]:
+    """Read when sent, so the labels are in the person's language."""
+    return [[texts.BUTTON_LOG_MOMENT, texts.BUTTON_THINKING], [texts.BUTTON_HELP]]
 
 
 def main_menu() -> ReplyKeyboardMarkup:
     """Always at hand once paired: the two things people do most."""
-    return ReplyKeyboardMarkup(_MAIN_MENU_ROWS, resize_keyboard=True, is_persistent=True)
+    return ReplyKeyboardMarkup(_main_menu_rows(), resize_keyboard=True, is_persistent=True)
 
 
 def share_location(*, paired: bool) -> ReplyKeyboardMarkup:
@@ -54,7 +57,7 @@ def share_location(*, paired: bool) -> ReplyKeyboardMarkup:
     ]
     rows: list[list[KeyboardButton | str]] = [location]
     if paired:
-        rows += [list(row) for row in _MAIN_MENU_ROWS]
+        rows += _main_menu_rows()
     return ReplyKeyboardMarkup(
         rows, resize_keyboard=True, one_time_keyboard=not paired, is_persistent=paired
     )
@@ -117,6 +120,15 @@ def relay_offer(offer_id: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def languages(current: str) -> InlineKeyboardMarkup:
+    """One button per shipped language, each in its own words; the current one ticked."""
+    buttons = [
+        button(f"✓ {name}" if code == current else name, cd.Language(code))
+        for code, name in NAMES.items()
+    ]
+    return InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
 
 
 def confirm(data: cd.CallbackData, label: str) -> InlineKeyboardMarkup:

@@ -25,6 +25,7 @@ from bot.rate_limiter import PACED
 from domain.values.kinds import Delivery, MomentKind
 from messages import nudges as nudge_copy
 from messages import texts
+from messages.i18n import speaking
 from messages.rituals import MOMENTS_BY_KIND
 from scheduling.metrics import TELEGRAM_ERRORS
 from scheduling.sender import (
@@ -126,8 +127,9 @@ class TelegramSender:
     async def send(self, message: Outgoing) -> SendResult:
         if isinstance(message, OutgoingDigest):
             return await self._digest(message)
-        try:  # rendering first: a bug there means nothing left
-            text, markup = self._render(message)
+        try:  # rendering first, in the receiver's language: a bug there means nothing left
+            with speaking(message.language):
+                text, markup = self._render(message)
         except Exception as error:
             log.exception("could not render %r", message)
             return SendResult(Outcome.REJECTED, detail=repr(error))
@@ -159,7 +161,8 @@ class TelegramSender:
         digest is never sent twice, and half of it once is better than all of it twice.
         """
         chat_id = digest.chat_id
-        parts = reflection_parts(digest.reflection, digest=True)
+        with speaking(digest.language):  # the receiver's language, never the sender's
+            parts = reflection_parts(digest.reflection, digest=True)
         first: Message | None = None
         for index, part in enumerate(parts):
             try:

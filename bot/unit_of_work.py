@@ -23,6 +23,7 @@ from bot.observed import note
 from domain.limits import Throttled, first_refusal
 from domain.work import AlreadyHandled, Stranger, claim_update, unit_of_work
 from messages import texts
+from messages.i18n import choose, speaking
 from storage.database import unavailable
 
 #: One call to Telegram, made after the commit.
@@ -64,6 +65,9 @@ def in_unit_of_work(handler: Handler) -> Callback:
                         language_code=user.language_code,
                     ) as work:
                         context.work = work
+                        # Every reply is written in the person's language (their choice, else
+                        # Telegram's); a handler that changes it speaks the new one itself.
+                        language = choose(work.me.language, work.me.telegram_language)
                         query = update.callback_query
                         if query is not None and (query.message is None or not query.data):
                             # The bot sends no inline-mode messages and no button without
@@ -73,26 +77,31 @@ def in_unit_of_work(handler: Handler) -> Callback:
                                 functools.partial(query.answer, texts.STALE_BUTTON)
                             ]
                         else:
-                            replies = await handler(update, context)
+                            with speaking(language):
+                                replies = await handler(update, context)
         except AlreadyHandled:
             note("repeat")
             return
         except Stranger:  # a button from someone unknown, or forgotten a moment ago
             note("stranger")
             if update.callback_query is not None:
-                await update.callback_query.answer(texts.SAY_START_FIRST)
+                with speaking(choose(None, user.language_code)):
+                    await update.callback_query.answer(texts.SAY_START_FIRST)
             return
         except Throttled as limited:
             note("throttled")
-            await _slow_down(update, await first_refusal(services.db, user.id, limited.bucket))
+            tell = await first_refusal(services.db, user.id, limited.bucket)
+            with speaking(choose(None, user.language_code)):
+                await _slow_down(update, tell)
             return
         finally:
             context.work = None
         if work.owed and services.nudges is not None:
             services.nudges.wake()
         note("handled")  # committed: replying may still fail, and then it is "failed"
-        for reply in replies:
-            await reply()
+        with speaking(language):  # replies drawn after the commit (the weekly chart) too
+            for reply in replies:
+                await reply()
 
     return run
 
@@ -107,18 +116,22 @@ def once_per_update(handler: PersonlessHandler) -> Callback:
 
     @functools.wraps(handler)
     async def run(update: Update, context: BotContext) -> None:
-        replies = handler(update, context)
-        if not replies:
-            note("ignored")
-            return
-        try:
-            await claim_update(context.services.db, update.update_id, context.services.clock())
-        except AlreadyHandled:
-            note("repeat")
-            return
-        note("handled")
-        for reply in replies:
-            await reply()
+        user = update.effective_user
+        with speaking(choose(None, user.language_code if user else None)):
+            replies = handler(update, context)
+            if not replies:
+                note("ignored")
+                return
+            try:
+                await claim_update(
+                    context.services.db, update.update_id, context.services.clock()
+                )
+            except AlreadyHandled:
+                note("repeat")
+                return
+            note("handled")
+            for reply in replies:
+                await reply()
 
     return run
 

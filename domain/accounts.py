@@ -31,7 +31,7 @@ class Profile:
 
 
 def person(user: User) -> Person:
-    return Person(user.id, user.first_name, user.timezone)
+    return Person(user.id, user.first_name, user.timezone, user.language or user.telegram_language)
 
 
 async def profile(work: Work) -> Profile:
@@ -113,7 +113,7 @@ async def guess_timezone(work: Work, user_id: int) -> str | None:
     user = work.me if user_id == work.me.id else await users.get(work.session, user_id)
     if user is None or user.timezone is not None:
         return None
-    user.timezone = guess_zone(user.language_code)
+    user.timezone = guess_zone(user.telegram_language)
     user.awaiting = conversation.store(AwaitingTimezone(), work.now)
     return user.timezone
 
@@ -225,3 +225,9 @@ async def forget(work: Work, nonce: str) -> Person | Stale | None:
 async def _tell_partner_we_left(work: Work, partner: User) -> None:
     # Not "from" the person: the notice must survive their /forget_me.
     await work.owe(partner.id, Delivery.PARTNER_LEFT, {"name": work.me.first_name}, from_me=False)
+
+
+def set_language(work: Work, code: str | None) -> None:
+    """The language the person chose (a shipped one: the bot checks); None follows
+    Telegram's again."""
+    work.me.language = code

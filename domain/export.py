@@ -27,7 +27,7 @@ async def my_data(work: Work) -> dict[str, Any]:
         "profile": {
             "telegram_user_id": me.id,
             "first_name": me.first_name,
-            "language_code": me.language_code,
+            "language_code": me.telegram_language,
             "time_zone": me.timezone,
             "first_seen_at": _when(me.created_at),
             "reachable": me.is_active,

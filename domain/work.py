@@ -106,7 +106,8 @@ async def unit_of_work(
     knows — after ``/forget_me`` an old button must not bring the person back — and raises
     :class:`Stranger` otherwise. Without a ``first_name`` (tools, tests) the person must be
     known already. ``rng`` draws nudge times planned right away (the planner's own, so tests
-    that fix it fix these too).
+    that fix it fix these too). ``language_code`` is Telegram's for the person, kept so
+    their language follows their app until they choose one.
     """
     async with db.transaction() as session:
         if update_id is not None:
@@ -117,6 +118,8 @@ async def unit_of_work(
                 raise Stranger(user_id)
             if first_name is not None:
                 known.first_name = first_name[:128]
+            if language_code:
+                known.telegram_language = language_code[:16]
             me = known
         else:
             me = await users.upsert(session, user_id, first_name, now, language_code)

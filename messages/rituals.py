@@ -5,15 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.values.kinds import MomentKind
+from messages.i18n import N_, Translated, _
 
 
 @dataclass(frozen=True)
 class MomentEntry:
+    """One micro-connection; its words are English sources, read in the active language."""
+
     kind: MomentKind
     emoji: str
-    label: str  # short enough for a two-column button
-    confirmations: tuple[str, ...]  # said after logging it; rotated so it never feels canned
-    shared: str  # "Alice is glad about <shared>" when told to the partner
+    label_source: str  # short enough for a two-column button
+    confirmations_source: tuple[str, ...]  # said after logging it; rotated, never canned
+    shared_source: str  # "Alice is glad about <shared>" when told to the partner
+
+    @property
+    def label(self) -> str:
+        return _(self.label_source)
+
+    @property
+    def confirmations(self) -> tuple[str, ...]:
+        return tuple(_(text) for text in self.confirmations_source)
+
+    @property
+    def shared(self) -> str:
+        return _(self.shared_source)
 
     @property
     def button(self) -> str:
@@ -24,99 +39,99 @@ MOMENTS: tuple[MomentEntry, ...] = (
     MomentEntry(
         MomentKind.HUG,
         "🤗",
-        "Hug before leaving",
+        N_("Hug before leaving"),
         (
-            "A 10-second hug before one of you leaves — that's the glue. Logged. 🤗",
-            "Hug logged. Ten seconds that tell a body: I'm safe here. 🤗",
+            N_("A 10-second hug before one of you leaves — that's the glue. Logged. 🤗"),
+            N_("Hug logged. Ten seconds that tell a body: I'm safe here. 🤗"),
         ),
-        "the hug you shared",
+        N_("the hug you shared"),
     ),
     MomentEntry(
         MomentKind.KISS,
         "💋",
-        "Six-second kiss",
+        N_("Six-second kiss"),
         (
-            "Six seconds, fully there. Logged. 💋",
-            "A six-second kiss — instant connection. Logged. 💋",
+            N_("Six seconds, fully there. Logged. 💋"),
+            N_("A six-second kiss — instant connection. Logged. 💋"),
         ),
-        "the six-second kiss you shared",
+        N_("the six-second kiss you shared"),
     ),
     MomentEntry(
         MomentKind.SMILE,
         "😊",
-        "Eye contact / smile",
+        N_("Eye contact / smile"),
         (
-            "Looking up and smiling when they walk in: small, and it matters. Logged. 😊",
-            "A smile across the room, logged. 😊",
+            N_("Looking up and smiling when they walk in: small, and it matters. Logged. 😊"),
+            N_("A smile across the room, logged. 😊"),
         ),
-        "the smile you shared",
+        N_("the smile you shared"),
     ),
     MomentEntry(
         MomentKind.TOUCH,
         "🤝",
-        "Gentle touch",
+        N_("Gentle touch"),
         (
-            "A gentle touch on the arm — a quiet 'I'm here'. Logged. 🤝",
-            "Gentle touch logged. These tiny acts are deceptively powerful. 🤝",
+            N_("A gentle touch on the arm — a quiet 'I'm here'. Logged. 🤝"),
+            N_("Gentle touch logged. These tiny acts are deceptively powerful. 🤝"),
         ),
-        "the gentle touch you shared",
+        N_("the gentle touch you shared"),
     ),
     MomentEntry(
         MomentKind.CHECK_IN,
         "📱",
-        "Check-in text",
+        N_("Check-in text"),
         (
-            "A check-in text keeps you attuned through a busy day. Logged. 📱",
-            "Check-in logged. 📱",
+            N_("A check-in text keeps you attuned through a busy day. Logged. 📱"),
+            N_("Check-in logged. 📱"),
         ),
-        "your check-in",
+        N_("your check-in"),
     ),
     MomentEntry(
         MomentKind.APPRECIATION,
         "🙏",
-        "Appreciation",
+        N_("Appreciation"),
         (
-            "“I appreciate you” — one of the best deposits there is. Logged. 🙏",
-            "Appreciation logged. Feeling noticed is feeling loved. 🙏",
+            N_("“I appreciate you” — one of the best deposits there is. Logged. 🙏"),
+            N_("Appreciation logged. Feeling noticed is feeling loved. 🙏"),
         ),
-        "the appreciation you shared",
+        N_("the appreciation you shared"),
     ),
     MomentEntry(
         MomentKind.LISTENING,
         "👂",
-        "Pausing to listen",
+        N_("Pausing to listen"),
         (
-            "Pausing to really listen — that's turning toward each other. Logged. 👂",
-            "Listening logged. Presence is a gift. 👂",
+            N_("Pausing to really listen — that's turning toward each other. Logged. 👂"),
+            N_("Listening logged. Presence is a gift. 👂"),
         ),
-        "the time you paused to really listen",
+        N_("the time you paused to really listen"),
     ),
     MomentEntry(
         MomentKind.GOODNIGHT,
         "🌙",
-        "Goodnight ritual",
+        N_("Goodnight ritual"),
         (
-            "A warm goodnight ritual, logged. Sleep well, you two. 🌙",
-            "Goodnight ritual logged — a steady place to land. 🌙",
+            N_("A warm goodnight ritual, logged. Sleep well, you two. 🌙"),
+            N_("Goodnight ritual logged — a steady place to land. 🌙"),
         ),
-        "your goodnight ritual",
+        N_("your goodnight ritual"),
     ),
     MomentEntry(
         MomentKind.OTHER,
         "✨",
-        "Something else",
+        N_("Something else"),
         (
-            "A moment of warmth, logged. ✨",
-            "Logged — every small moment counts. ✨",
+            N_("A moment of warmth, logged. ✨"),
+            N_("Logged — every small moment counts. ✨"),
         ),
-        "a moment you shared",
+        N_("a moment you shared"),
     ),
 )
 
 MOMENTS_BY_KIND: dict[MomentKind, MomentEntry] = {entry.kind: entry for entry in MOMENTS}
 
 #: How relayed moments appear in ``/history`` (they are not on the moment menu).
-RELAYED: dict[MomentKind, tuple[str, str]] = {
-    MomentKind.THINKING_OF_YOU: ("💭", "Thinking of you"),
-    MomentKind.LOVE_BACK: ("❤️", "Love back"),
-}
+RELAYED_EMOJI: dict[MomentKind, str] = {MomentKind.THINKING_OF_YOU: "💭", MomentKind.LOVE_BACK: "❤️"}
+RELAYED: Translated[MomentKind] = Translated(
+    {MomentKind.THINKING_OF_YOU: N_("Thinking of you"), MomentKind.LOVE_BACK: N_("Love back")}
+)

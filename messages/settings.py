@@ -16,6 +16,9 @@ from domain.values.timeparse import MAX_PAUSE_DAYS, TimeParseReason
 from domain.values.timezones import zone_label
 from domain.values.windows import LocalWindow
 from messages.nudge_effects import settings_note
+from messages.i18n import N_, Translated, _, ngettext, translate_constants
+from messages.i18n import day_label as _babel_day_label
+from messages.i18n import short_day_label as _babel_short_day_label
 from messages.texts import fmt
 
 #: What people see typed back at them is cut to this length.
@@ -23,26 +26,28 @@ ECHO_MAX: Final = 40
 
 # --- Command menu (add to texts.COMMANDS for setMyCommands) -------------------------------
 COMMANDS: Final[tuple[tuple[str, str], ...]] = (
-    ("settings", "Your nudge settings"),
-    ("rituals", "Choose which nudges you get"),
-    ("morning", "When the morning hug nudge comes"),
-    ("midday", "When the midday nudge comes"),
-    ("dinner", "When the dinner nudge comes"),
-    ("bedtime", "Your usual bedtime"),
-    ("kiss", "When the six-second kiss nudge comes"),
-    ("quiet", "Hours when I never write"),
-    ("pause", "Pause nudges for a few days"),
-    ("resume", "Start nudges again"),
+    ("settings", N_("Your nudge settings")),
+    ("rituals", N_("Choose which nudges you get")),
+    ("morning", N_("When the morning hug nudge comes")),
+    ("midday", N_("When the midday nudge comes")),
+    ("dinner", N_("When the dinner nudge comes")),
+    ("bedtime", N_("Your usual bedtime")),
+    ("kiss", N_("When the six-second kiss nudge comes")),
+    ("quiet", N_("Hours when I never write")),
+    ("pause", N_("Pause nudges for a few days")),
+    ("resume", N_("Start nudges again")),
 )
 
 # --- Names --------------------------------------------------------------------------------
-RITUAL_NAMES: Final[dict[Ritual, str]] = {
-    Ritual.MORNING_HUG: "🤗 Morning hug",
-    Ritual.MIDDAY_THINKING: "💭 Midday “thinking of you”",
-    Ritual.DINNER_APPRECIATION: "🙏 Dinner appreciation",
-    Ritual.BEDTIME: "🌙 Bedtime ritual",
-    Ritual.SIX_SECOND_KISS: "💋 Six-second kiss",
-}
+RITUAL_NAMES: Final[Translated[Ritual]] = Translated(
+    {
+        Ritual.MORNING_HUG: N_("🤗 Morning hug"),
+        Ritual.MIDDAY_THINKING: N_("💭 Midday “thinking of you”"),
+        Ritual.DINNER_APPRECIATION: N_("🙏 Dinner appreciation"),
+        Ritual.BEDTIME: N_("🌙 Bedtime ritual"),
+        Ritual.SIX_SECOND_KISS: N_("💋 Six-second kiss"),
+    }
+)
 #: The typed command that moves each ritual's window, and an example of it.
 EXAMPLES: Final[dict[Ritual, str]] = {
     Ritual.MORNING_HUG: "/morning 07:00-08:00",
@@ -56,157 +61,156 @@ QUIET_EXAMPLE: Final = "/quiet 22:30-07:00"
 ON: Final = "✅"
 OFF: Final = "▫️"
 
-_WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS: Final = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 # --- Buttons ------------------------------------------------------------------------------
-BUTTON_TIMEZONE: Final = "🕰 Time zone"
-BUTTON_RITUALS: Final = "🔔 Rituals"
-BUTTON_PAUSE: Final = f"⏸ Pause {MENU_PAUSE_DAYS} days"
-BUTTON_RESUME: Final = "▶️ Resume"
-BUTTON_BACK: Final = "⬅️ Back to settings"
+BUTTON_TIMEZONE: Final = N_("🕰 Time zone")
+BUTTON_RITUALS: Final = N_("🔔 Rituals")
+BUTTON_PAUSE: Final = N_("⏸ Pause 3 days")
+assert MENU_PAUSE_DAYS == 3, "the pause button names its days"
+BUTTON_RESUME: Final = N_("▶️ Resume")
+BUTTON_BACK: Final = N_("⬅️ Back to settings")
 
 # --- The summary --------------------------------------------------------------------------
-SUMMARY_TITLE: Final = "<b>Your nudge settings</b> ⚙️"
-SUMMARY_ZONE: Final = "🕰 Time zone: <b>{zone}</b>"
-SUMMARY_NO_ZONE: Final = (
+SUMMARY_TITLE: Final = N_("<b>Your nudge settings</b> ⚙️")
+SUMMARY_ZONE: Final = N_("🕰 Time zone: <b>{zone}</b>")
+SUMMARY_NO_ZONE: Final = N_(
     "🕰 Time zone: <i>not set yet</i> — tap below, so I only write at kind hours"
 )
-SUMMARY_RITUAL: Final = "{mark} {name} · {window}"
-SUMMARY_BEDTIME: Final = "{mark} {name} · around {bedtime}"
-SUMMARY_OFF_SUFFIX: Final = " <i>(off)</i>"
-SUMMARY_QUIET: Final = "🤫 Quiet hours: {window}"
-SUMMARY_QUIET_OFF: Final = "🤫 Quiet hours: off"
-SUMMARY_ACTIVE: Final = "▶️ Nudges are on."
-SUMMARY_PAUSED: Final = "⏸ Paused through <b>{day}</b>."
-SUMMARY_NOT_PAIRED: Final = "💌 Nudges begin once you and your partner are paired (/invite)."
-SUMMARY_HINTS: Final = (
+SUMMARY_RITUAL: Final = N_("{mark} {name} · {window}")
+SUMMARY_BEDTIME: Final = N_("{mark} {name} · around {bedtime}")
+SUMMARY_OFF_SUFFIX: Final = N_(" <i>(off)</i>")
+SUMMARY_QUIET: Final = N_("🤫 Quiet hours: {window}")
+SUMMARY_QUIET_OFF: Final = N_("🤫 Quiet hours: off")
+SUMMARY_ACTIVE: Final = N_("▶️ Nudges are on.")
+SUMMARY_PAUSED: Final = N_("⏸ Paused through <b>{day}</b>.")
+SUMMARY_NOT_PAIRED: Final = N_("💌 Nudges begin once you and your partner are paired (/invite).")
+SUMMARY_HINTS: Final = N_(
     "<i>To change a time, just type it:</i>\n"
     "<code>/morning 07:00-08:00</code> · <code>/midday 12:00-14:00</code>\n"
     "<code>/dinner 18:30-20:00</code> · <code>/bedtime 22:30</code>\n"
     "<code>/quiet 22:30-07:00</code> (or <code>/quiet off</code>) · <code>/pause 3</code>"
 )
 
-RITUALS_TITLE: Final = "<b>Which nudges would you like?</b> 🔔\nTap one to switch it on or off."
+RITUALS_TITLE: Final = N_("<b>Which nudges would you like?</b> 🔔\nTap one to switch it on or off.")
 
 # --- Replies to typed commands ------------------------------------------------------------
-WINDOW_CURRENT: Final = (
+WINDOW_CURRENT: Final = N_(
     "Your {name} nudge comes between <b>{start}</b> and <b>{end}</b>{off}.\n"
     "To move it, send e.g. <code>{example}</code>."
 )
-CURRENTLY_OFF: Final = " (it's switched off right now)"
-WINDOW_SET: Final = (
+CURRENTLY_OFF: Final = N_(" (it's switched off right now)")
+WINDOW_SET: Final = N_(
     "Done ✨ Your {name} nudge will come between <b>{start}</b> and <b>{end}</b>, {share}."
 )
-WINDOW_SET_BUT_OFF: Final = "It's switched off at the moment — /rituals turns it on."
-BEDTIME_CURRENT: Final = (
+WINDOW_SET_BUT_OFF: Final = N_("It's switched off at the moment — /rituals turns it on.")
+BEDTIME_CURRENT: Final = N_(
     "Your bedtime is around <b>{bedtime}</b>: the bedtime nudge comes within 15 minutes of "
     "it{off}.\nTo change it, send e.g. <code>/bedtime 22:30</code>."
 )
-BEDTIME_SET: Final = (
+BEDTIME_SET: Final = N_(
     "Done 🌙 Bedtime nudges will come around <b>{bedtime}</b> (give or take 15 minutes), {share}."
 )
-NEXT_ONE: Final = "Next one: <b>{day}</b> between <b>{start}</b> and <b>{end}</b>."
+NEXT_ONE: Final = N_("Next one: <b>{day}</b> between <b>{start}</b> and <b>{end}</b>.")
 #: With randomized nudges (issue #12) a planned day is a chance, not a promise.
-NEXT_MAYBE: Final = "Next chance: <b>{day}</b> between <b>{start}</b> and <b>{end}</b>."
-NEXT_NONE: Final = "None is planned in the next two weeks."
-TODAY: Final = "today"
-TOMORROW: Final = "tomorrow"
-SHARE_DAILY: Final = "every day"
-SHARE_ALMOST: Final = "almost every day"
-SHARE_WEEKLY: Final = "about {n} days a week"
-SHARE_ONE: Final = "about 1 day a week"
-SHARE_NONE: Final = "not for now"
-SUMMARY_TURNS: Final = (
-    "🔁 At most {cap} nudges a day, so your {n} rituals take turns: each one comes on "
-    "its own days, as shown."
-)
-QUIET_CURRENT: Final = (
+NEXT_MAYBE: Final = N_("Next chance: <b>{day}</b> between <b>{start}</b> and <b>{end}</b>.")
+NEXT_NONE: Final = N_("None is planned in the next two weeks.")
+TODAY: Final = N_("today")
+TOMORROW: Final = N_("tomorrow")
+SHARE_DAILY: Final = N_("every day")
+SHARE_ALMOST: Final = N_("almost every day")
+SHARE_NONE: Final = N_("not for now")
+SUMMARY_TURNS: Final = N_("🔁 {cap}, so {rituals}: each one comes on its own days, as shown.")
+QUIET_CURRENT: Final = N_(
     "Your quiet hours are <b>{start}–{end}</b>: I never write then.\n"
     "To change them, send e.g. <code>/quiet 22:30-07:00</code>, or <code>/quiet off</code>."
 )
-QUIET_CURRENT_OFF: Final = (
+QUIET_CURRENT_OFF: Final = N_(
     "Quiet hours are off; I still only write inside each ritual's window.\n"
     "To set some, send e.g. <code>/quiet 22:30-07:00</code>."
 )
-QUIET_SET: Final = "Done 🤫 I'll stay quiet from <b>{start}</b> to <b>{end}</b>."
-QUIET_SET_OFF: Final = (
+QUIET_SET: Final = N_("Done 🤫 I'll stay quiet from <b>{start}</b> to <b>{end}</b>.")
+QUIET_SET_OFF: Final = N_(
     "Done — quiet hours are off. I'll still only write inside each ritual's window. 🌿"
 )
-PAUSE_CURRENT_PAUSED: Final = (
+PAUSE_CURRENT_PAUSED: Final = N_(
     "Nudges are paused through <b>{day}</b>. Send /resume whenever you like, "
     "or <code>/pause 7</code> for a different length."
 )
-PAUSE_CURRENT_ACTIVE: Final = (
+PAUSE_CURRENT_ACTIVE: Final = N_(
     "Need a little break? <code>/pause 3</code> pauses every nudge for 3 days "
-    f"(anything from 1 to {MAX_PAUSE_DAYS} works)."
+    "(anything from 1 to {most} works)."
 )
-PAUSED: Final = (
+PAUSED: Final = N_(
     "⏸ Paused — no nudges through <b>{day}</b>. Take all the time you need; "
     "/resume brings them back sooner. 🌿"
 )
-RESUMED: Final = "▶️ Nudges are back on, starting with the next one. 💛"
-NOT_PAUSED: Final = "Nudges aren't paused right now — nothing to resume. 🌿"
-BLOCKED_ONE: Final = (
+RESUMED: Final = N_("▶️ Nudges are back on, starting with the next one. 💛")
+NOT_PAUSED: Final = N_("Nudges aren't paused right now — nothing to resume. 🌿")
+BLOCKED_ONE: Final = N_(
     "Just so you know: your quiet hours ({quiet}) cover the whole {names} window, so that "
     "nudge will stay silent. Move it, or change /quiet, whenever you like."
 )
-BLOCKED_MANY: Final = (
+BLOCKED_MANY: Final = N_(
     "Just so you know: your quiet hours ({quiet}) cover the whole {names} windows, so those "
     "nudges will stay silent. Move them, or change /quiet, whenever you like."
 )
-NO_TIMEZONE_HINT: Final = (
+NO_TIMEZONE_HINT: Final = N_(
     "🕰 One more thing: I don't know your time zone yet — send /timezone, "
     "so these times are your own."
 )
 
 # --- Values we cannot use -----------------------------------------------------------------
-NOTHING_CHANGED: Final = "Nothing was changed."
-WINDOW_INVALID: Final[dict[TimeParseReason, str]] = {
-    TimeParseReason.BAD_FORMAT: (
-        "I couldn't read “{text}” as a time window 🙂 Try it like this: <code>{example}</code>."
-    ),
-    TimeParseReason.OUT_OF_RANGE: (
-        "“{text}” isn't quite on the clock 🙂 Hours go from 00 to 23 and minutes from 00 to 59, "
-        "like <code>{example}</code>."
-    ),
-    TimeParseReason.EMPTY_WINDOW: (
-        "That window starts and ends at the same moment 🙂 Give it a little room, "
-        "like <code>{example}</code>."
-    ),
-    TimeParseReason.ENDS_BEFORE_START: (
-        "That window ends before it starts 🙂 Put the earlier time first, "
-        "like <code>{example}</code>."
-    ),
-}
-CLOCK_INVALID: Final[dict[TimeParseReason, str]] = {
-    TimeParseReason.BAD_FORMAT: (
-        "I couldn't read “{text}” as a time 🙂 Try <code>/bedtime 22:30</code> "
-        "(or <code>/bedtime 10:30pm</code>)."
-    ),
-    TimeParseReason.OUT_OF_RANGE: (
-        "“{text}” isn't quite on the clock 🙂 Hours go from 00 to 23 and minutes from 00 to 59, "
-        "like <code>/bedtime 22:30</code>."
-    ),
-}
-PAUSE_INVALID: Final[dict[TimeParseReason, str]] = {
-    TimeParseReason.BAD_FORMAT: (
-        "I couldn't read “{text}” as a number of days 🙂 Try <code>/pause 3</code>."
-    ),
-    TimeParseReason.OUT_OF_RANGE: (
-        f"I can pause nudges for 1 to {MAX_PAUSE_DAYS} days 🙂 Try <code>/pause 3</code>."
-    ),
-}
+NOTHING_CHANGED: Final = N_("Nothing was changed.")
+WINDOW_INVALID: Final[Translated[TimeParseReason]] = Translated(
+    {
+        TimeParseReason.BAD_FORMAT: N_(
+            "I couldn't read “{text}” as a time window 🙂 Try it like this: <code>{example}</code>."
+        ),
+        TimeParseReason.OUT_OF_RANGE: N_(
+            "“{text}” isn't quite on the clock 🙂 "
+            "Hours go from 00 to 23 and minutes from 00 to 59, "
+            "like <code>{example}</code>."
+        ),
+        TimeParseReason.EMPTY_WINDOW: N_(
+            "That window starts and ends at the same moment 🙂 Give it a little room, "
+            "like <code>{example}</code>."
+        ),
+        TimeParseReason.ENDS_BEFORE_START: N_(
+            "That window ends before it starts 🙂 Put the earlier time first, "
+            "like <code>{example}</code>."
+        ),
+    }
+)
+CLOCK_INVALID: Final[Translated[TimeParseReason]] = Translated(
+    {
+        TimeParseReason.BAD_FORMAT: N_(
+            "I couldn't read “{text}” as a time 🙂 Try <code>/bedtime 22:30</code> "
+            "(or <code>/bedtime 10:30pm</code>)."
+        ),
+        TimeParseReason.OUT_OF_RANGE: N_(
+            "“{text}” isn't quite on the clock 🙂 "
+            "Hours go from 00 to 23 and minutes from 00 to 59, "
+            "like <code>/bedtime 22:30</code>."
+        ),
+    }
+)
+PAUSE_INVALID: Final[Translated[TimeParseReason]] = Translated(
+    {
+        TimeParseReason.BAD_FORMAT: N_(
+            "I couldn't read “{text}” as a number of days 🙂 Try <code>/pause 3</code>."
+        ),
+        TimeParseReason.OUT_OF_RANGE: N_(
+            "I can pause nudges for 1 to {most} days 🙂 Try <code>/pause 3</code>."
+        ),
+    }
+)
 
 # --- Button answers (short pop-ups) -------------------------------------------------------
-ANSWER_ON: Final = "{name}: on ✅"
-ANSWER_ON_SHARE: Final = "{name}: on ✅ — {share}. {next}"
-ANSWER_OFF: Final = "{name}: off"
-ANSWER_PAUSED: Final = "Paused through {day} ⏸"
-ANSWER_RESUMED: Final = "Nudges are back on ▶️"
+ANSWER_ON: Final = N_("{name}: on ✅")
+ANSWER_ON_SHARE: Final = N_("{name}: on ✅ — {share}. {next}")
+ANSWER_OFF: Final = N_("{name}: off")
+ANSWER_PAUSED: Final = N_("Paused through {day} ⏸")
+ANSWER_RESUMED: Final = N_("Nudges are back on ▶️")
 
 
 # --- Rendering ----------------------------------------------------------------------------
@@ -219,12 +223,13 @@ def window_label(window: LocalWindow) -> str:
 
 
 def day_label(day: date) -> str:
-    """ "Sunday 29 November": locale-independent, like the weekly reflection."""
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
+    """ "Sunday 29 November", in the active language (Babel's locale data)."""
+    return _babel_day_label(day)
 
 
 def short_day_label(day: date) -> str:
-    return f"{_WEEKDAYS[day.weekday()][:3]} {day.day} {_MONTHS[day.month - 1][:3]}"
+    """ "Sun 29 Nov"."""
+    return _babel_short_day_label(day)
 
 
 def echo(text: str) -> str:
@@ -234,7 +239,9 @@ def echo(text: str) -> str:
 
 
 def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return _("{some} and {last}").format(some=", ".join(names[:-1]), last=names[-1])
 
 
 def blocked_warning(settings: NudgeSettings) -> str | None:
@@ -242,7 +249,7 @@ def blocked_warning(settings: NudgeSettings) -> str | None:
     if not settings.blocked or settings.quiet is None:
         return None
     names = [RITUAL_NAMES[r] for r in Ritual if r in settings.blocked]
-    template = BLOCKED_ONE if len(names) == 1 else BLOCKED_MANY
+    template = _(BLOCKED_ONE) if len(names) == 1 else _(BLOCKED_MANY)
     return template.format(quiet=window_label(settings.quiet), names=_join(names))
 
 
@@ -253,43 +260,43 @@ def with_notes(text: str, settings: NudgeSettings) -> str:
     if warning:
         notes.append(warning)
     if settings.timezone is None:
-        notes.append(NO_TIMEZONE_HINT)
+        notes.append(_(NO_TIMEZONE_HINT))
     return "\n\n".join(notes)
 
 
-SUMMARY_RELAYS_SILENT = "🌙 Your partner's messages in quiet hours: arrive silently"
-SUMMARY_RELAYS_WAIT = "🌙 Your partner's messages in quiet hours: wait until they end"
-BUTTON_RELAYS_WAIT = "🌙 Hold them till morning"
-BUTTON_RELAYS_SILENT = "🔕 Let them in silently"
-ANSWER_RELAYS_WAIT = "Messages in your quiet hours will wait until they end 🌙"
-ANSWER_RELAYS_SILENT = "Messages in your quiet hours will arrive silently 🔕"
-SUMMARY_DIGEST_ON = "📊 Sunday digest: on"
-SUMMARY_DIGEST_OFF = "📊 Sunday digest: off"
-BUTTON_DIGEST_OFF = "📊 No Sunday digest"
-BUTTON_DIGEST_ON = "📊 Sunday digest, please"
-ANSWER_DIGEST_OFF = "No more Sunday digest — /week still works any time."
-ANSWER_DIGEST_ON = "The Sunday digest is back on."
+SUMMARY_RELAYS_SILENT = N_("🌙 Your partner's messages in quiet hours: arrive silently")
+SUMMARY_RELAYS_WAIT = N_("🌙 Your partner's messages in quiet hours: wait until they end")
+BUTTON_RELAYS_WAIT = N_("🌙 Hold them till morning")
+BUTTON_RELAYS_SILENT = N_("🔕 Let them in silently")
+ANSWER_RELAYS_WAIT = N_("Messages in your quiet hours will wait until they end 🌙")
+ANSWER_RELAYS_SILENT = N_("Messages in your quiet hours will arrive silently 🔕")
+SUMMARY_DIGEST_ON = N_("📊 Sunday digest: on")
+SUMMARY_DIGEST_OFF = N_("📊 Sunday digest: off")
+BUTTON_DIGEST_OFF = N_("📊 No Sunday digest")
+BUTTON_DIGEST_ON = N_("📊 Sunday digest, please")
+ANSWER_DIGEST_OFF = N_("No more Sunday digest — /week still works any time.")
+ANSWER_DIGEST_ON = N_("The Sunday digest is back on.")
 
 
 def summary(settings: NudgeSettings) -> str:
     """The compact /settings overview."""
-    lines = [SUMMARY_TITLE, ""]
+    lines = [_(SUMMARY_TITLE), ""]
     if settings.timezone is None:
-        lines.append(SUMMARY_NO_ZONE)
+        lines.append(_(SUMMARY_NO_ZONE))
     else:
-        lines.append(fmt(SUMMARY_ZONE, zone=zone_label(settings.timezone)))
+        lines.append(fmt(_(SUMMARY_ZONE), zone=zone_label(settings.timezone)))
     for pref in settings.rituals:
         mark = ON if pref.enabled else OFF
         if pref.ritual is Ritual.BEDTIME:
-            line = SUMMARY_BEDTIME.format(
+            line = _(SUMMARY_BEDTIME).format(
                 mark=mark, name=RITUAL_NAMES[pref.ritual], bedtime=clock(settings.bedtime)
             )
         else:
-            line = SUMMARY_RITUAL.format(
+            line = _(SUMMARY_RITUAL).format(
                 mark=mark, name=RITUAL_NAMES[pref.ritual], window=window_label(pref.window)
             )
         if not pref.enabled:
-            line += SUMMARY_OFF_SUFFIX
+            line += _(SUMMARY_OFF_SUFFIX)
         elif (share := share_of(pref.ritual, settings)) is not None:
             line += f" · {share}"
             note = settings_note(settings.reason_for_less(pref.ritual))
@@ -297,36 +304,47 @@ def summary(settings: NudgeSettings) -> str:
                 line += f", {note}"
         lines.append(line)
     if settings.taking_turns:
-        lines.append(SUMMARY_TURNS.format(cap=settings.daily_cap, n=settings.taking_turns))
+        lines.append(turns(settings))
     if settings.quiet is None:
-        lines.append(SUMMARY_QUIET_OFF)
+        lines.append(_(SUMMARY_QUIET_OFF))
     else:
-        lines.append(SUMMARY_QUIET.format(window=window_label(settings.quiet)))
-        lines.append(SUMMARY_RELAYS_WAIT if settings.relays_wait else SUMMARY_RELAYS_SILENT)
+        lines.append(_(SUMMARY_QUIET).format(window=window_label(settings.quiet)))
+        lines.append(_(SUMMARY_RELAYS_WAIT if settings.relays_wait else SUMMARY_RELAYS_SILENT))
     if settings.paused_through is not None:
-        lines.append(SUMMARY_PAUSED.format(day=day_label(settings.paused_through)))
+        lines.append(_(SUMMARY_PAUSED).format(day=day_label(settings.paused_through)))
     else:
-        lines.append(SUMMARY_ACTIVE)
-    lines.append(SUMMARY_DIGEST_ON if settings.sunday_digest else SUMMARY_DIGEST_OFF)
+        lines.append(_(SUMMARY_ACTIVE))
+    lines.append(_(SUMMARY_DIGEST_ON if settings.sunday_digest else SUMMARY_DIGEST_OFF))
     if not settings.paired:
-        lines.append(SUMMARY_NOT_PAIRED)
+        lines.append(_(SUMMARY_NOT_PAIRED))
     warning = blocked_warning(settings)
     if warning:
         lines += ["", warning]
-    lines += ["", SUMMARY_HINTS]
+    lines += ["", _(SUMMARY_HINTS)]
     return "\n".join(lines)
 
 
 def share_label(days_in_fortnight: int) -> str:
     """On how many of the next 14 days a ritual is planned, said as a person would."""
     if days_in_fortnight >= 14:
-        return SHARE_DAILY
+        return _(SHARE_DAILY)
     if days_in_fortnight >= 12:
-        return SHARE_ALMOST
+        return _(SHARE_ALMOST)
     if days_in_fortnight <= 0:
-        return SHARE_NONE
+        return _(SHARE_NONE)
     per_week = (days_in_fortnight + 1) // 2
-    return SHARE_ONE if per_week == 1 else SHARE_WEEKLY.format(n=per_week)
+    return ngettext("about {n} day a week", "about {n} days a week", per_week).format(n=per_week)
+
+
+def turns(settings: NudgeSettings) -> str:
+    """ "At most 3 nudges a day, so your 5 rituals take turns…" (plural rules for both)."""
+    cap = ngettext("At most {cap} nudge a day", "At most {cap} nudges a day", settings.daily_cap)
+    rituals = ngettext(
+        "your {n} ritual takes turns", "your {n} rituals take turns", settings.taking_turns
+    )
+    return _(SUMMARY_TURNS).format(
+        cap=cap.format(cap=settings.daily_cap), rituals=rituals.format(n=settings.taking_turns)
+    )
 
 
 def share_of(ritual: Ritual, settings: NudgeSettings) -> str | None:
@@ -337,10 +355,10 @@ def share_of(ritual: Ritual, settings: NudgeSettings) -> str | None:
 
 def when_label(day: date, today: date | None) -> str:
     if day == today:
-        return TODAY
+        return _(TODAY)
     if today is not None and (day - today).days == 1:
-        return TOMORROW
-    return f"on {day_label(day)}"
+        return _(TOMORROW)
+    return _("on {day}").format(day=day_label(day))
 
 
 def next_one(ritual: Ritual, settings: NudgeSettings) -> str | None:
@@ -351,8 +369,8 @@ def next_one(ritual: Ritual, settings: NudgeSettings) -> str | None:
         return None  # the blocked warning says why
     upcoming = settings.next_of(ritual)
     if upcoming is None:
-        return NEXT_NONE
-    return (NEXT_MAYBE if settings.chances else NEXT_ONE).format(
+        return _(NEXT_NONE)
+    return _(NEXT_MAYBE if settings.chances else NEXT_ONE).format(
         day=when_label(upcoming.day, settings.today),
         start=clock(upcoming.start),
         end=clock(upcoming.end),
@@ -360,7 +378,7 @@ def next_one(ritual: Ritual, settings: NudgeSettings) -> str | None:
 
 
 def rituals_view(settings: NudgeSettings) -> str:
-    lines = [RITUALS_TITLE]
+    lines = [_(RITUALS_TITLE)]
     shares = [
         f"{RITUAL_NAMES[pref.ritual]}: {share}"
         for pref in settings.rituals
@@ -369,7 +387,7 @@ def rituals_view(settings: NudgeSettings) -> str:
     if shares:
         lines += ["", *shares]
     if settings.taking_turns:
-        lines.append(SUMMARY_TURNS.format(cap=settings.daily_cap, n=settings.taking_turns))
+        lines.append(turns(settings))
     warning = blocked_warning(settings)
     if warning is not None:
         lines += ["", warning]
@@ -382,25 +400,25 @@ def ritual_button(ritual: Ritual, enabled: bool) -> str:
 
 def window_current(ritual: Ritual, settings: NudgeSettings) -> str:
     pref = settings.preference(ritual)
-    return WINDOW_CURRENT.format(
+    return _(WINDOW_CURRENT).format(
         name=RITUAL_NAMES[ritual],
         start=clock(pref.window.start),
         end=clock(pref.window.end),
-        off="" if pref.enabled else CURRENTLY_OFF,
+        off="" if pref.enabled else _(CURRENTLY_OFF),
         example=EXAMPLES[ritual],
     )
 
 
 def window_set(ritual: Ritual, settings: NudgeSettings) -> str:
     pref = settings.preference(ritual)
-    text = WINDOW_SET.format(
+    text = _(WINDOW_SET).format(
         name=RITUAL_NAMES[ritual],
         start=clock(pref.window.start),
         end=clock(pref.window.end),
-        share=share_of(ritual, settings) or SHARE_DAILY,
+        share=share_of(ritual, settings) or _(SHARE_DAILY),
     )
     if not pref.enabled:
-        text = f"{text} {WINDOW_SET_BUT_OFF}"
+        text = f"{text} {_(WINDOW_SET_BUT_OFF)}"
     elif (upcoming := next_one(ritual, settings)) is not None:
         text = f"{text}\n{upcoming}"
     return with_notes(text, settings)
@@ -409,22 +427,23 @@ def window_set(ritual: Ritual, settings: NudgeSettings) -> str:
 def window_invalid(ritual: Ritual, reason: TimeParseReason, typed: str) -> str:
     template = WINDOW_INVALID.get(reason, WINDOW_INVALID[TimeParseReason.BAD_FORMAT])
     text = fmt(template, text=echo(typed), example=EXAMPLES[ritual])
-    return f"{text} {NOTHING_CHANGED}"
+    return f"{text} {_(NOTHING_CHANGED)}"
 
 
 def bedtime_current(settings: NudgeSettings) -> str:
     enabled = settings.preference(Ritual.BEDTIME).enabled
-    return BEDTIME_CURRENT.format(
-        bedtime=clock(settings.bedtime), off="" if enabled else CURRENTLY_OFF
+    return _(BEDTIME_CURRENT).format(
+        bedtime=clock(settings.bedtime), off="" if enabled else _(CURRENTLY_OFF)
     )
 
 
 def bedtime_set(settings: NudgeSettings) -> str:
-    text = BEDTIME_SET.format(
-        bedtime=clock(settings.bedtime), share=share_of(Ritual.BEDTIME, settings) or SHARE_DAILY
+    text = _(BEDTIME_SET).format(
+        bedtime=clock(settings.bedtime),
+        share=share_of(Ritual.BEDTIME, settings) or _(SHARE_DAILY),
     )
     if not settings.preference(Ritual.BEDTIME).enabled:
-        text = f"{text} {WINDOW_SET_BUT_OFF}"
+        text = f"{text} {_(WINDOW_SET_BUT_OFF)}"
     elif (upcoming := next_one(Ritual.BEDTIME, settings)) is not None:
         text = f"{text}\n{upcoming}"
     return with_notes(text, settings)
@@ -432,53 +451,56 @@ def bedtime_set(settings: NudgeSettings) -> str:
 
 def bedtime_invalid(reason: TimeParseReason, typed: str) -> str:
     template = CLOCK_INVALID.get(reason, CLOCK_INVALID[TimeParseReason.BAD_FORMAT])
-    return f"{fmt(template, text=echo(typed))} {NOTHING_CHANGED}"
+    return f"{fmt(template, text=echo(typed))} {_(NOTHING_CHANGED)}"
 
 
 def quiet_current(settings: NudgeSettings) -> str:
     if settings.quiet is None:
-        return QUIET_CURRENT_OFF
-    return QUIET_CURRENT.format(start=clock(settings.quiet.start), end=clock(settings.quiet.end))
+        return _(QUIET_CURRENT_OFF)
+    return _(QUIET_CURRENT).format(start=clock(settings.quiet.start), end=clock(settings.quiet.end))
 
 
 def quiet_set(settings: NudgeSettings) -> str:
     if settings.quiet is None:
-        return with_notes(QUIET_SET_OFF, settings)
-    text = QUIET_SET.format(start=clock(settings.quiet.start), end=clock(settings.quiet.end))
+        return with_notes(_(QUIET_SET_OFF), settings)
+    text = _(QUIET_SET).format(start=clock(settings.quiet.start), end=clock(settings.quiet.end))
     return with_notes(text, settings)
 
 
 def quiet_invalid(reason: TimeParseReason, typed: str) -> str:
     template = WINDOW_INVALID.get(reason, WINDOW_INVALID[TimeParseReason.BAD_FORMAT])
     text = fmt(template, text=echo(typed), example=QUIET_EXAMPLE)
-    return f"{text} {NOTHING_CHANGED}"
+    return f"{text} {_(NOTHING_CHANGED)}"
 
 
 def pause_current(settings: NudgeSettings) -> str:
     if settings.paused_through is None:
-        return PAUSE_CURRENT_ACTIVE
-    return PAUSE_CURRENT_PAUSED.format(day=day_label(settings.paused_through))
+        return _(PAUSE_CURRENT_ACTIVE).format(most=MAX_PAUSE_DAYS)
+    return _(PAUSE_CURRENT_PAUSED).format(day=day_label(settings.paused_through))
 
 
 def paused(last_day: date, timezone: str | None) -> str:
-    text = PAUSED.format(day=day_label(last_day))
-    return text if timezone is not None else f"{text}\n\n{NO_TIMEZONE_HINT}"
+    text = _(PAUSED).format(day=day_label(last_day))
+    return text if timezone is not None else f"{text}\n\n{_(NO_TIMEZONE_HINT)}"
 
 
 def pause_invalid(reason: TimeParseReason, typed: str) -> str:
     template = PAUSE_INVALID.get(reason, PAUSE_INVALID[TimeParseReason.BAD_FORMAT])
-    return f"{fmt(template, text=echo(typed))} {NOTHING_CHANGED}"
+    return f"{fmt(template, text=echo(typed), most=MAX_PAUSE_DAYS)} {_(NOTHING_CHANGED)}"
 
 
 def toggled(ritual: Ritual, enabled: bool, settings: NudgeSettings | None = None) -> str:
     """The pop-up after a tap in /rituals: on, how often, and when the next one comes."""
     name = RITUAL_NAMES[ritual]
     if not enabled:
-        return ANSWER_OFF.format(name=name)
+        return _(ANSWER_OFF).format(name=name)
     share = None if settings is None else share_of(ritual, settings)
     upcoming = None if settings is None else next_one(ritual, settings)
     if share is None:
-        return ANSWER_ON.format(name=name)
+        return _(ANSWER_ON).format(name=name)
     # A pop-up is plain text: no HTML.
     plain = (upcoming or "").replace("<b>", "").replace("</b>", "")
-    return ANSWER_ON_SHARE.format(name=name, share=share, next=plain).strip()
+    return _(ANSWER_ON_SHARE).format(name=name, share=share, next=plain).strip()
+
+
+translate_constants(__name__)

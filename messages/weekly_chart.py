@@ -30,12 +30,9 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import MaxNLocator
 
 from domain.values.weekly_summary import Partner, Reflection, WeeklySummary, colour_order
-from messages.weekly import (
-    CHART_FALLBACK_NAMES,
-    CHART_WEEKDAYS,
-    CHART_Y_LABEL,
-    chart_title,
-)
+from messages import weekly
+from messages.i18n import _, active, speaking
+from messages.weekly import CHART_FALLBACK_NAMES, chart_title, chart_weekdays
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +57,17 @@ MAX_NAME_CHARS: Final = 14
 PNG_COMPRESS_LEVEL: Final = 1
 
 
-def render_week_chart(summary: WeeklySummary, *, people: tuple[Partner, Partner]) -> bytes:
-    """PNG bytes (720×640) of the week; ``people`` is (asker, partner), as in ``summary.daily``."""
+def render_week_chart(
+    summary: WeeklySummary, *, people: tuple[Partner, Partner], language: str | None = None
+) -> bytes:
+    """PNG bytes (720×640) of the week; ``people`` is (asker, partner), as in ``summary.daily``.
+
+    ``language`` is the reader's: a process pool has no context to inherit it from.
+    """
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
     FigureCanvasAgg(figure)  # attaches itself: Agg rendering without pyplot's registry
-    draw_week_chart(figure, summary, people=people)
+    with speaking(language or active()):
+        draw_week_chart(figure, summary, people=people)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
     return buffer.getvalue()
@@ -82,8 +85,8 @@ def draw_week_chart(
     ax = figure.add_subplot()
     ordered = colour_order(people)
     labels = (
-        safe_label(ordered[0].first_name, CHART_FALLBACK_NAMES[0]),
-        safe_label(ordered[1].first_name, CHART_FALLBACK_NAMES[1]),
+        safe_label(ordered[0].first_name, _(CHART_FALLBACK_NAMES[0])),
+        safe_label(ordered[1].first_name, _(CHART_FALLBACK_NAMES[1])),
     )
     asker_first = ordered[0].user_id == people[0].user_id
     _draw_bars(ax, summary, labels, asker_first=asker_first)
@@ -142,15 +145,18 @@ def _draw_bars(
 def _style_axes(ax: Axes, summary: WeeklySummary) -> None:
     """Phone-readable: big weekday labels, whole-number ticks, nothing that isn't data."""
     ax.set_facecolor(BACKGROUND)
-    ax.set_xticks(range(len(CHART_WEEKDAYS)), CHART_WEEKDAYS)
+    days = chart_weekdays()
+    ax.set_xticks(range(len(days)), days)
     peak = max([day.asker for day in summary.daily] + [day.partner for day in summary.daily])
     ax.set_ylim(0, max(3, peak) * 1.25)
-    ax.set_xlim(-0.6, len(CHART_WEEKDAYS) - 0.4)
+    ax.set_xlim(-0.6, len(days) - 0.4)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     ax.tick_params(labelsize=FONT_PT["ticks"], colors=TEXT_COLOUR, length=0, pad=6)
     for tick in ax.get_xticklabels() + ax.get_yticklabels():
         tick.set_fontfamily(FONT_FAMILY)
-    ax.set_ylabel(CHART_Y_LABEL, fontsize=FONT_PT["label"], color=TEXT_COLOUR, family=FONT_FAMILY)
+    ax.set_ylabel(
+        weekly.CHART_Y_LABEL, fontsize=FONT_PT["label"], color=TEXT_COLOUR, family=FONT_FAMILY
+    )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
@@ -179,8 +185,9 @@ async def render_chart(
         return None
     try:
         if executor is None:
-            return await asyncio.to_thread(render_week_chart, summary, people=people)
-        draw = partial(render_week_chart, summary, people=people)
+            draw = partial(render_week_chart, summary, people=people, language=active())
+            return await asyncio.to_thread(draw)
+        draw = partial(render_week_chart, summary, people=people, language=active())
         return await asyncio.get_running_loop().run_in_executor(executor, draw)
     except Exception:
         log.exception("could not draw the weekly chart; sending the words alone")

@@ -41,6 +41,7 @@ from domain.values.policy import DEFAULT_DAILY_CAP
 from domain.values.results import NotPaired
 from domain.values.weekly_summary import DAYS_IN_WEEK, week_start_for
 from domain.weekly import weekly_reflection, zone_of
+from messages.i18n import choose, speaking
 from messages.weekly_chart import render_chart
 from scheduling.delivery import Deliveries, DeliveryReport, Due, Verdict
 from scheduling.metrics import DIGESTS_PLANNED
@@ -212,9 +213,13 @@ class DigestSource:
             or now - reflection.summary.paired_at < MIN_PAIRED
         ):
             return Verdict(DigestStatus.SKIPPED)
+        language = choose(person.language, None)
         async with self.drawing:
-            png = await render_chart(reflection.summary, reflection.people, executor=self.executor)
-        return OutgoingDigest(digest.id, dataclasses.replace(reflection, chart_png=png))
+            with speaking(language):  # the chart's labels are the receiver's
+                png = await render_chart(
+                    reflection.summary, reflection.people, executor=self.executor
+                )
+        return OutgoingDigest(digest.id, dataclasses.replace(reflection, chart_png=png), language)
 
     async def nudges_today(self, user_id: int, now: datetime, tz: ZoneInfo) -> int:
         """Nudges already sent on the person's local day: the digest counts against the cap."""

@@ -54,6 +54,8 @@ class OutgoingNudge:
     phrasing: int
     local_date: date
     partner_name: str
+    #: The receiver's language (``messages.i18n``): everything is written in it.
+    language: str = "en"
 
     @property
     def chat_id(self) -> int:
@@ -66,6 +68,7 @@ class OutgoingDigest:
 
     digest_id: int
     reflection: Reflection
+    language: str = "en"
 
     @property
     def chat_id(self) -> int:
@@ -82,6 +85,7 @@ class OutgoingNotice:
     payload: dict[str, Any] = field(default_factory=dict)
     #: Sent without a sound: the receiver is in their quiet hours (``disable_notification``).
     silent: bool = False
+    language: str = "en"
 
 
 Outgoing = OutgoingNudge | OutgoingDigest | OutgoingNotice

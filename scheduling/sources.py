@@ -24,6 +24,7 @@ from domain.values.kinds import RITUAL_MOMENT, Delivery, Ritual
 from domain.values.planner import is_backing_off, is_still_deliverable
 from domain.values.policy import quiet_ends_at
 from domain.values.preferences import policy_from_rows
+from messages.i18n import choose
 from scheduling.delivery import Due, Postpone, Verdict
 from scheduling.sender import OutgoingNotice, OutgoingNudge
 from storage import delivery, nudges, outbox
@@ -92,6 +93,7 @@ class NudgeSource:
             nudge.phrasing,
             nudge.local_date,
             person.partner_name,
+            choose(person.language, None),
         )
 
 
@@ -171,7 +173,12 @@ class OutboxSource:
             return Postpone(quiet_end)
         payload = json.loads(message.payload)
         return OutgoingNotice(
-            message.id, message.chat_id, kind, payload, silent=quiet_end is not None
+            message.id,
+            message.chat_id,
+            kind,
+            payload,
+            silent=quiet_end is not None,
+            language=choose(person.language, None),
         )
 
 

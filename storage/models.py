@@ -72,9 +72,10 @@ class User(Base):
     # A relay from the partner during this person's quiet hours: False (the default) sends
     # it silently, True keeps it until their quiet hours end (issue #9).
     relays_wait_for_morning: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # Telegram's language tag, refreshed on every message: a first time zone is guessed
-    # from it for someone who never answers "where in the world are you?" (issue #11).
-    language_code: Mapped[str | None] = mapped_column(String(16))
+    # The language the person chose with /language (issue #14); NULL: follow Telegram's.
+    language: Mapped[str | None] = mapped_column(String(8))
+    # Telegram's ``language_code`` as last seen (refreshed on every update).
+    telegram_language: Mapped[str | None] = mapped_column(String(16))
     # A pending destructive confirmation ("forget:<nonce>@<unix>"): the button must carry
     # this nonce, so a stale or forged yes does nothing (issue #11).
     confirmation: Mapped[str | None] = mapped_column(String(64))

@@ -19,7 +19,7 @@ from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import outbox
+from storage import outbox, users
 from storage.models import (
     OPEN_NUDGE,
     SENT_NUDGE,
@@ -314,6 +314,7 @@ class Recipient:
     timezone: str | None
     paused_until: datetime | None
     partner_name: str | None
+    language: str | None = None
 
 
 async def recipients(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, Recipient]:
@@ -327,6 +328,7 @@ async def recipients(session: AsyncSession, user_ids: Sequence[int]) -> dict[int
             User.timezone,
             User.paused_until,
             partner.c.first_name,
+            users.language_column(),
         )
         .outerjoin(partner, and_(partner.c.couple_id == User.couple_id, partner.c.id != User.id))
         .where(User.id.in_(user_ids))

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import users
 from storage.delivery_models import OPEN_OUTBOX, OutboxMessage, OutboxStatus
 from storage.models import RitualSetting, User
 from storage.sql import due_in_order
@@ -85,6 +86,8 @@ class Receiver(NamedTuple):
     #: Their stored bedtime window: default quiet hours make room for a late bedtime.
     bedtime_window: str | None = None
     wait_for_morning: bool = False
+    #: Their choice, else Telegram's ``language_code`` (see ``users.language_column``).
+    language: str | None = None
 
 
 async def receivers(session: AsyncSession, chat_ids: Sequence[int]) -> dict[int, Receiver]:
@@ -98,6 +101,7 @@ async def receivers(session: AsyncSession, chat_ids: Sequence[int]) -> dict[int,
             User.quiet_hours,
             RitualSetting.window,
             User.relays_wait_for_morning,
+            users.language_column(),
         )
         .outerjoin(RitualSetting, bedtime)
         .where(User.id.in_(list(chat_ids)))

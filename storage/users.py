@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import User
@@ -17,6 +17,12 @@ async def get(session: AsyncSession, user_id: int, *, for_update: bool = False) 
     return (await session.execute(statement)).scalar_one_or_none()
 
 
+def language_column() -> ColumnElement[str | None]:
+    """The language to write to someone in: their choice, else Telegram's code (may be NULL
+    or one we do not ship; ``messages.i18n.choose`` makes it a shipped one)."""
+    return func.coalesce(User.language, User.telegram_language)
+
+
 async def upsert(
     session: AsyncSession,
     user_id: int,
@@ -24,23 +30,24 @@ async def upsert(
     now: datetime,
     language_code: str | None = None,
 ) -> User:
-    """The person as Telegram knows them now; their name may have changed since last time."""
-    language = None if language_code is None else language_code[:16]
+    """The person as Telegram knows them now; their name (and app language) may have
+    changed since last time."""
     user = await get(session, user_id)
+    code = language_code[:16] if language_code else None
     if user is None:
         user = User(
             id=user_id,
             first_name=first_name[:128],
             created_at=now,
             is_active=True,
-            language_code=language,
+            telegram_language=code,
         )
         session.add(user)
         await session.flush()
         return user
     user.first_name = first_name[:128]
-    if language is not None:
-        user.language_code = language
+    if code is not None:
+        user.telegram_language = code
     reachable_again(user)
     return user
 

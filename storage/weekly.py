@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import users
 from storage.models import ConnectionEvent, Couple, Nudge, User
 from storage.sql import due_in_order, insert_ignoring_duplicates
 from storage.weekly_models import DigestStatus, WeeklyDigest
@@ -164,6 +165,7 @@ class DigestRecipient(NamedTuple):
     timezone: str | None
     paused_until: datetime | None
     opt_out: bool
+    language: str | None = None
 
 
 class DueDigest(NamedTuple):
@@ -249,6 +251,7 @@ async def digest_recipients(
             User.timezone,
             User.paused_until,
             User.digest_opt_out,
+            users.language_column(),
         ).where(User.id.in_(list(user_ids)))
     )
     return {row[0]: DigestRecipient(*row) for row in rows}

@@ -18,6 +18,7 @@ from domain.values import conversation
 from domain.values.conversation import AwaitingMomentNote, AwaitingTimezone, AwaitingWords
 from domain.values.intent import match_weekly_question
 from messages import texts
+from messages.i18n import choose, speaking
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +117,13 @@ async def on_error(update: object, context: BotContext) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
+    user = update.effective_user
     try:
+        with speaking(choose(None, user.language_code if user else None)):
+            sorry = texts.SOMETHING_WENT_WRONG
         if update.callback_query is not None:
-            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG, show_alert=True)
-        elif update.effective_user is not None:
-            await context.bot.send_message(update.effective_user.id, texts.SOMETHING_WENT_WRONG)
+            await update.callback_query.answer(sorry, show_alert=True)
+        elif user is not None:
+            await context.bot.send_message(user.id, sorry)
     except Exception:  # the error handler must never raise
         log.warning("could not tell the person about the error", exc_info=True)

@@ -14,6 +14,7 @@ from domain import accounts, pairing
 from domain.pairing import Refused
 from domain.values.results import PairProblem, Stale
 from messages import texts
+from messages.i18n import choose, speaking
 
 _PROBLEM_TEXTS: dict[PairProblem, str] = {
     PairProblem.UNKNOWN_CODE: texts.PAIR_UNKNOWN_CODE,
@@ -85,8 +86,10 @@ async def pair_yes(update: Update, context: BotContext) -> list[Reply]:
         edit(query, texts.fmt(texts.PAIR_ACCEPTED, name=result.inviter.first_name)),
     ]
     for me, partner in ((result.partner, result.inviter), (result.inviter, result.partner)):
-        paired = texts.fmt(texts.PAIRED_YOU, partner=partner.first_name)
-        replies.append(send(context, me.user_id, paired, reply_markup=keyboards.main_menu()))
+        with speaking(choose(me.language, None)):  # each in their own language
+            paired = texts.fmt(texts.PAIRED_YOU, partner=partner.first_name)
+            menu = keyboards.main_menu()
+        replies.append(send(context, me.user_id, paired, reply_markup=menu))
     # Nudges need a zone: whoever skipped the question gets a guess, and can change it.
     zone = await accounts.guess_timezone(context.work, result.partner.user_id)
     if zone is not None:  # the one saying yes is asked again, the guess shown below

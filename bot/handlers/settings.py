@@ -23,7 +23,9 @@ from domain.values import preferences
 from domain.values.kinds import Ritual
 from domain.values.preferences import MENU_PAUSE_DAYS, NudgeSettings
 from domain.values.timeparse import TimeParseError, parse_clock, parse_pause_days, parse_window
+from messages import language as language_words
 from messages import settings as words
+from messages.i18n import active
 
 
 # --- Keyboards ----------------------------------------------------------------------------
@@ -54,7 +56,7 @@ def menu_keyboard(settings: NudgeSettings, space: str | None = None) -> InlineKe
             _button(words.BUTTON_RITUALS, Action.RITUALS),
         ],
         [pause_or_resume, digest],
-        [relays],
+        [relays, _button(language_words.BUTTON_LANGUAGE, Action.LANGUAGE)],
     ]
     if space is not None:
         rows.append([keyboards.open_space(space)])
@@ -229,6 +231,11 @@ async def settings_button(update: Update, context: BotContext) -> list[Reply]:
             settings = await nudge_settings.set_relays_wait(work, wait)
             toast = words.ANSWER_RELAYS_WAIT if wait else words.ANSWER_RELAYS_SILENT
             return _show(query, space, settings, toast)
+        case Action.LANGUAGE:
+            return [
+                answer(query),
+                _edit(query, language_words.current(), keyboards.languages(active())),
+            ]
         case Action.DIGEST_ON | Action.DIGEST_OFF:
             # The button names the state it sets, so a double tap or an old menu is harmless.
             on = data.action is Action.DIGEST_ON

@@ -40,6 +40,15 @@ _PUNCTUATION = re.compile(r"[\W_]+")
 _SAINTS: Final = {"st": "saint", "ste": "sainte"}
 
 
+#: Cyrillic letters, so Russian speakers can type "Москва" (the bot speaks Russian).
+_CYRILLIC = re.compile(r"[\u0400-\u04ff ]+")
+
+
+def _readable(name: str) -> bool:
+    """An alternate name in a script of a language the bot speaks: Latin or Cyrillic."""
+    return name.isascii() or _CYRILLIC.fullmatch(name) is not None
+
+
 def normalise(text: str) -> str:
     """How a name is compared: "  São-Paulo " and "sao paulo" are the same key.
 
@@ -105,7 +114,7 @@ def _build() -> str:
             record["timezone"] or "",
             record["countrycode"],
             name,
-            tuple(sorted(a for a in alternates if a.isascii() and _long_enough(a) and a != name)),
+            tuple(sorted(a for a in alternates if _readable(a) and _long_enough(a) and a != name)),
         )
 
     cities: list[_City] = sorted(

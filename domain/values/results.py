@@ -33,3 +33,5 @@ class Person:
     user_id: int
     first_name: str
     timezone: str | None = None
+    #: Their choice, else Telegram's code: what a message written to them is in.
+    language: str | None = None

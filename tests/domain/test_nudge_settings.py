@@ -664,6 +664,7 @@ async def test_settings_menu_and_ritual_toggles(db: Database, clock: ManualClock
         words.BUTTON_PAUSE,
         words.BUTTON_DIGEST_OFF,
         words.BUTTON_RELAYS_WAIT,
+        "🌐 Language",
     }
 
     await alice.command(handlers.rituals_command)

@@ -202,6 +202,7 @@ async def test_rituals_toggle_and_menu_over_http(
         words.BUTTON_PAUSE,
         words.BUTTON_DIGEST_OFF,
         words.BUTTON_RELAYS_WAIT,
+        "🌐 Language",
     ]
 
     assert (await tap(alice, words.BUTTON_RITUALS, message_id=menu.message_id)).text is None

@@ -47,7 +47,7 @@ FIGURES = (
     re.compile(r"💛 (\d+) moments? together"),
     re.compile(r"📅 (\d+) of (\d+) days"),
     re.compile(r"💞 (\d+) moments? together since you paired"),
-    re.compile(r"acted on (\d+) of (\d+) nudges"),
+    re.compile(r"acted on (\d+) of (\d+) nudges?"),
 )
 
 
@@ -144,7 +144,7 @@ async def test_both_partners_asking_in_their_own_words_read_the_same_week(
         assert "up from 3 last week" in reply.body
         assert "💬 Your “thinking of you” got a reply this week 💞" in reply.body
         assert "💞 9 moments together since you paired on 2 Nov" in reply.body
-        assert "23–29 Nov" in reply.body and "(so far)" in reply.body
+        assert "23\u2009–\u200929 Nov" in reply.body and "(so far)" in reply.body
     # The chart key gives each the same colour on both phones.
     for reply in replies:
         assert "a bar for each of you, 🟦 Anna and 🟧 Ben." in reply.body
@@ -163,7 +163,7 @@ async def test_last_week_question_gets_last_week(harness: Harness) -> None:
     h = harness
     anna, _, _ = await anna_and_ben(h)
     reply = await ask(anna, "how did we do last week")
-    assert "Last week (16–22 Nov)" in reply.body
+    assert "Last week (16\u2009–\u200922 Nov)" in reply.body
     assert figures(reply)[0] == ("3",)
     assert figures(reply)[1] == ("1", "7")  # Tuesday, from both
     # What they have shared since is told with its context: this week's 6 are in it.
@@ -363,12 +363,12 @@ async def test_a_new_couple_reads_a_week_that_counts_right_and_speaks_of_us(
     assert text.count("7 moments") == 1  # the total is said once
     assert "📅 2 of 2 days since you paired so far with a moment from each of you" in text
     assert "💬 3 of your 5 “thinking of you”s got a reply this week 💞" in text
-    assert "⏰ Together you acted on 1 of 1 nudges." in text and "usually" not in text
+    assert "⏰ Together you acted on 1 of 1 nudge." in text and "usually" not in text
     for comparison in ("reached out a lot", "thank you", "full week", "check-in could"):
         assert comparison not in text
     # Last week was before they paired: said as such, not as "a quiet one".
     await mia.send("/week last")
-    before = await mia.wait_for(lambda m: "Last week (16–22 Nov)" in m.body)
+    before = await mia.wait_for(lambda m: "Last week (16\u2009–\u200922 Nov)" in m.body)
     assert before.photo is None
     assert "You paired here on 26 Nov, so your weeks together start from there 💞" in before.body
     assert "Since then: 7 moments together 💛" in before.body

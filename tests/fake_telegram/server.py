@@ -710,7 +710,8 @@ class FakeTelegram:
         self._claimed_requests: set[int] = set()
         self._commands_by_scope: dict[tuple[str, str], list[JSONDict]] = {}
         self._last_commands_key: tuple[str, str] | None = None
-        self._bot_texts: dict[str, str] = {}
+        #: setMyName/Description/ShortDescription by (field, language_code; "" for everyone).
+        self._bot_texts: dict[tuple[str, str], str] = {}
         self._files: dict[str, _StoredFile] = {}
         self._file_numbers = itertools.count(1)
         self._callback_numbers = itertools.count(1)
@@ -937,6 +938,13 @@ class FakeTelegram:
     def pending_updates(self) -> list[JSONDict]:
         """Updates queued but not yet confirmed by the bot's getUpdates offset."""
         return list(self._pending)
+
+    def bot_text(self, field_name: str, language_code: str = "") -> str:
+        """The bot's name, description or short description as a person whose app is in
+        ``language_code`` sees it: that language's, else the one for everyone."""
+        default = self.bot_user["first_name"] if field_name == "name" else ""
+        everyone = self._bot_texts.get((field_name, ""), default)
+        return self._bot_texts.get((field_name, language_code), everyone)
 
     def commands_for(
         self, scope: JSONDict | None = None, language_code: str = ""
@@ -1400,7 +1408,8 @@ class FakeTelegram:
         key = _scope_key(params.get("scope"), params.get("language_code"))
         self._commands_by_scope[key] = stored
         self._last_commands_key = key
-        self.commands = list(stored)
+        if key[1] == "":  # what getMyCommands shows someone whose language has no menu
+            self.commands = list(stored)
         return True
 
     async def _get_my_commands(
@@ -1419,15 +1428,22 @@ class FakeTelegram:
     def _bot_text_setter(self, field_name: str) -> Handler:
         async def handler(params: JSONDict, files: dict[str, UploadedFile]) -> bool:
             value = params.get(field_name)
-            self._bot_texts[field_name] = value if isinstance(value, str) else ""
+            limit = {"name": 64, "description": 512, "short_description": 120}[field_name]
+            if isinstance(value, str) and len(value) > limit:
+                raise _bad(f"{field_name} is too long")
+            language = params.get("language_code")
+            key = (field_name, language if isinstance(language, str) else "")
+            self._bot_texts[key] = value if isinstance(value, str) else ""
             return True
 
         return handler
 
     def _bot_text_getter(self, field_name: str) -> Handler:
         async def handler(params: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:
-            default = self.bot_user["first_name"] if field_name == "name" else ""
-            return {field_name: self._bot_texts.get(field_name, default)}
+            language = params.get("language_code")
+            return {
+                field_name: self.bot_text(field_name, language if isinstance(language, str) else "")
+            }
 
         return handler
 

@@ -140,3 +140,61 @@ def test_never_raises_on_any_text(text: str) -> None:
 @given(st.sampled_from(THIS_WEEK + LAST_WEEK))
 def test_deterministic(text: str) -> None:
     assert match_weekly_question(text) == match_weekly_question(text)
+
+
+SPOKEN_THIS_WEEK = [
+    "как у нас дела на этой неделе",
+    "Как у нас дела на этой неделе?",
+    "как наши дела?",
+    "как мы справляемся",
+    "Как проходит наша неделя?",
+    "итоги недели",
+    "покажи итоги недели, пожалуйста",
+    "¿cómo vamos esta semana?",
+    "¿Qué tal nos va?",
+    "Hola, ¿cómo vamos?",
+    "resumen semanal",
+    "¿Cómo va nuestra semana?",
+    "wie läuft unsere Woche",
+    "Wie läuft unsere Woche?",
+    "wie laeuft unsere woche bisher",
+    "Wie geht's uns diese Woche?",
+    "Wochenrückblick bitte",
+]
+SPOKEN_LAST_WEEK = [
+    "как у нас были дела на прошлой неделе?",
+    "итоги прошлой недели",
+    "Как прошла наша прошлая неделя?",
+    "¿Cómo nos fue la semana pasada?",
+    "resumen de la semana pasada",
+    "Wie war die letzte Woche?",
+    "wie lief unsere letzte Woche",
+]
+SPOKEN_CHAT = [
+    "как дела?",
+    "как ты?",
+    "как жизнь",
+    "на этой неделе много работы",
+    "¿cómo estás?",
+    "qué tal",
+    "la semana pasada fue dura",
+    "wie geht es dir",
+    "wie läuft es",
+    "wie war dein Tag",
+    "letzte Woche war anstrengend",
+]
+
+
+@pytest.mark.parametrize("text", SPOKEN_THIS_WEEK)
+def test_this_week_asked_in_russian_spanish_or_german(text: str) -> None:
+    assert match_weekly_question(text) == WeeklyQuestion(weeks_ago=0)
+
+
+@pytest.mark.parametrize("text", SPOKEN_LAST_WEEK)
+def test_last_week_asked_in_russian_spanish_or_german(text: str) -> None:
+    assert match_weekly_question(text) == WeeklyQuestion(weeks_ago=1)
+
+
+@pytest.mark.parametrize("text", SPOKEN_CHAT)
+def test_ordinary_chat_in_other_languages_is_not_a_question(text: str) -> None:
+    assert match_weekly_question(text) is None

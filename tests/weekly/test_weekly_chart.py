@@ -11,10 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 from PIL import Image
 
 from domain.values.weekly_summary import Partner
 from messages import weekly_chart
+from messages.i18n import speaking
 from messages.weekly import CHART_COLOUR_KEYS
 from messages.weekly_chart import (
     BACKGROUND,
@@ -192,3 +194,30 @@ def imports_of(path: Path) -> set[str]:
 def test_chart_module_does_not_use_pyplot() -> None:
     """pyplot keeps a global figure registry: shared between threads, leaky if not closed."""
     assert not any("pyplot" in name for name in imports_of(Path(weekly_chart.__file__)))
+
+
+@pytest.mark.parametrize(
+    ("language", "monday", "y_label", "title"),
+    [
+        ("en", "Mon", "moments", "Your moments"),
+        ("ru", "пн", "моменты", "Ваши моменты"),
+        ("de", "Mo", "Momente", "Eure Momente"),
+    ],
+)
+def test_the_chart_speaks_the_reader_s_language(
+    language: str, monday: str, y_label: str, title: str
+) -> None:
+    """Weekdays, axis and title in the reader's language, drawable by the chart font (no
+    missing-glyph warning), and given explicitly so a process pool draws the same."""
+    summary = summary_for(spread((5, 3)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = render_week_chart(summary, people=people(("Аня", "Ben")), language=language)
+    assert ihdr(png) == (720, 640)
+    figure = Figure()
+    with speaking(language):
+        weekly_chart.draw_week_chart(figure, summary, people=people(("Anna", "Ben")))
+    ax = figure.axes[0]
+    assert ax.get_xticklabels()[0].get_text() == monday
+    assert ax.get_ylabel() == y_label
+    assert figure.texts[0].get_text().startswith(title)

@@ -89,7 +89,7 @@ def busy_week() -> WeeklySummary:
 
 def test_a_good_week_reads_warmly_with_exact_figures() -> None:
     text = render_summary(busy_week(), asker_name="Anna", partner_name="Ben")
-    assert text.splitlines()[0] == "💞 <b>Your week together</b> · 10–16 Nov"
+    assert text.splitlines()[0] == "💞 <b>Your week together</b> · 10\u2009–\u200916 Nov"
     assert "🤗 8 hugs (5 last week)" in text
     assert "💭 1 “thinking of you”\n" in text
     assert "❤️ 1 reply with love" in text  # its own kind, not a second "thinking of you"
@@ -281,7 +281,7 @@ def test_last_week_is_told_in_the_past_tense() -> None:
     events = [*spread((3, 2), start=PREVIOUS_WEEK), *spread((1, 1), start=date(2025, 10, 27))]
     summary = summary_for(events, week_start=PREVIOUS_WEEK, all_time_total=40)
     text = render_summary(summary, asker_name="Anna", partner_name="Ben", last_week=True)
-    assert text.splitlines()[0] == "💞 <b>Last week (3–9 Nov)</b>"
+    assert text.splitlines()[0] == "💞 <b>Last week (3\u2009–\u20099 Nov)</b>"
     assert "up from 2 the week before 🎉" in text
     assert "🌱 <b>For this week:</b>" in text
     assert "this week —" not in text
@@ -290,7 +290,7 @@ def test_last_week_is_told_in_the_past_tense() -> None:
 def test_a_quiet_last_week_in_the_past_tense() -> None:
     summary = summary_for([], week_start=PREVIOUS_WEEK, all_time_total=40)
     text = render_summary(summary, asker_name="Anna", partner_name="Ben", last_week=True)
-    assert text.splitlines()[0] == "🍃 <b>Last week (3–9 Nov)</b>"
+    assert text.splitlines()[0] == "🍃 <b>Last week (3\u2009–\u20099 Nov)</b>"
     assert "Last week was a quiet one — life gets busy" in text
 
 
@@ -313,7 +313,7 @@ def test_a_last_week_from_before_the_pairing_says_so() -> None:
         [], week_start=PREVIOUS_WEEK, paired_at=paired, all_time_total=6, later_total=6
     )
     text = render_summary(summary, asker_name="Anna", partner_name="Ben", last_week=True)
-    assert text.splitlines()[0] == "🌱 <b>Last week (3–9 Nov)</b>"
+    assert text.splitlines()[0] == "🌱 <b>Last week (3\u2009–\u20099 Nov)</b>"
     assert "You paired here on 13 Nov, so your weeks together start from there 💞" in text
     assert "Since then: 6 moments together 💛" in text
     assert "quiet" not in text
@@ -456,7 +456,8 @@ def test_the_caption_describes_what_the_chart_draws() -> None:
     lonely = summary_for(spread((2, 0)))  # no day with a moment from each: no heart drawn
     caption = chart_caption(lonely, colour_names=("Anna", "Ben"))
     assert (
-        caption == "📊 Your week day by day (10–16 Nov): a bar for each of you, 🟦 Anna and 🟧 Ben."
+        caption == "📊 Your week day by day (10\u2009–\u200916 Nov): "
+        "a bar for each of you, 🟦 Anna and 🟧 Ben."
     )
     hearts = summary_for(spread((2, 2)))
     caption = chart_caption(hearts, colour_names=("Anna", "Ben"))
@@ -467,9 +468,9 @@ def test_the_caption_describes_what_the_chart_draws() -> None:
 @pytest.mark.parametrize(
     ("monday", "expected"),
     [
-        (date(2025, 11, 3), "3–9 Nov"),
-        (date(2025, 10, 27), "27 Oct – 2 Nov"),
-        (date(2025, 12, 29), "29 Dec – 4 Jan"),
+        (date(2025, 11, 3), "3\u2009–\u20099 Nov"),
+        (date(2025, 10, 27), "27 Oct\u2009–\u20092 Nov"),
+        (date(2025, 12, 29), "29 Dec\u2009–\u20094 Jan"),
     ],
 )
 def test_week_range(monday: date, expected: str) -> None:

@@ -4,8 +4,6 @@
   process (domain/values/limits.py); rows go with the person.
 - ``users.confirmation``: the nonce of the one destructive confirmation a person was
   offered (/forget_me, /unpair), with when; a button without it does nothing.
-- ``users.language_code``: Telegram's language tag, to guess a first time zone for someone
-  who never says where they are.
 
 Revision ID: 0010
 Revises: 0007
@@ -29,7 +27,6 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("language_code", sa.String(16), nullable=True))
         batch.add_column(sa.Column("confirmation", sa.String(64), nullable=True))
     op.create_table(
         "rate_buckets",
@@ -52,4 +49,3 @@ def downgrade() -> None:
     op.drop_table("rate_buckets")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("confirmation")
-        batch.drop_column("language_code")
