@@ -94,7 +94,7 @@ async def test_a_second_process_on_one_sqlite_file_refuses_to_start(tmp_path: Pa
         first = await _start_bot(port, tmp_path)
         try:
             async with asyncio.timeout(60):
-                await _line_with(first, "starting to poll Telegram", [])
+                await _line_with(first, "polling Telegram for updates", [])
                 await fake.wait_for_poller(timeout=30)
             second = await _start_bot(port, tmp_path)
             assert second.stderr is not None
@@ -111,7 +111,7 @@ async def test_a_second_process_on_one_sqlite_file_refuses_to_start(tmp_path: Pa
         third = await _start_bot(port, tmp_path)
         try:
             async with asyncio.timeout(60):
-                await _line_with(third, "starting to poll Telegram", [])
+                await _line_with(third, "polling Telegram for updates", [])
         finally:
             third.terminate()
             await third.wait()

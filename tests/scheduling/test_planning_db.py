@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, select, update
 
 from domain import accounts, pairing
+from domain.values.confirmation import Action
 from domain.pairing import NewInvite, Paired
 from messages.nudges import PHRASING_COUNTS
 from scheduling.planning import plan_pending
@@ -93,9 +94,11 @@ async def test_nobody_who_left_or_unpaired_meanwhile_gets_planned(db: Database) 
         NewNudge(p.user_id, p.couple_id, "bedtime", day, SUNDAY_EARLY, SUNDAY_EARLY, 0)
         for p in people
     ]
-    assert await act(db, 1, accounts.forget, now=SUNDAY_EARLY) is not None  # Bob is told
+    nonce = await act(db, 1, accounts.offer_confirmation, Action.FORGET, now=SUNDAY_EARLY)
+    assert await act(db, 1, accounts.forget, nonce, now=SUNDAY_EARLY) is not None  # Bob is told
     couple_of_3 = next(p.couple_id for p in people if p.user_id == 3)
-    assert await act(db, 3, accounts.unpair, couple_of_3, now=SUNDAY_EARLY) is not None
+    nonce = await act(db, 3, accounts.offer_confirmation, Action.UNPAIR, now=SUNDAY_EARLY)
+    assert await act(db, 3, accounts.unpair, couple_of_3, nonce, now=SUNDAY_EARLY) is not None
     async with db.transaction() as session:
         page = nudges.prepare_page(db.engine.dialect.name, rows, {p.user_id: day for p in people})
         stored = await nudges.add_planned(session, page)
@@ -106,5 +109,6 @@ async def test_nobody_who_left_or_unpaired_meanwhile_gets_planned(db: Database) 
 async def test_forgetting_someone_deletes_their_nudges(db: Database) -> None:
     await _couple(db, 1, 2)
     await plan_pending(db, SUNDAY_EARLY, random.Random(3), phrasings=PHRASINGS)
-    await act(db, 1, accounts.forget, now=SUNDAY_EARLY)
+    nonce = await act(db, 1, accounts.offer_confirmation, Action.FORGET, now=SUNDAY_EARLY)
+    await act(db, 1, accounts.forget, nonce, now=SUNDAY_EARLY)
     assert {user_id for user_id, _ in await _per_person_day(db)} == {2}

@@ -183,7 +183,7 @@ async def test_the_space_is_one_tap_away_once_paired(space: Space) -> None:
     menu = space.h.fake.menu_buttons[None]
     assert menu["type"] == "web_app" and menu["web_app"]["url"] == WEB_APP_URL
     await alice.send("/start")
-    line = await alice.wait_for(lambda m: bool(m.buttons))
+    line = await alice.wait_for(lambda m: any(b.web_app_url for row in m.buttons for b in row))
     assert [(b.text, b.web_app_url) for row in line.buttons for b in row] == [
         ("📱 Open our space", WEB_APP_URL)
     ]
