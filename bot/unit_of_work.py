@@ -123,9 +123,7 @@ def once_per_update(handler: PersonlessHandler) -> Callback:
                 note("ignored")
                 return
             try:
-                await claim_update(
-                    context.services.db, update.update_id, context.services.clock()
-                )
+                await claim_update(context.services.db, update.update_id, context.services.clock())
             except AlreadyHandled:
                 note("repeat")
                 return

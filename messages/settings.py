@@ -15,10 +15,10 @@ from domain.values.preferences import MENU_PAUSE_DAYS, NudgeSettings
 from domain.values.timeparse import MAX_PAUSE_DAYS, TimeParseReason
 from domain.values.timezones import zone_label
 from domain.values.windows import LocalWindow
-from messages.nudge_effects import settings_note
 from messages.i18n import N_, Translated, _, ngettext, translate_constants
 from messages.i18n import day_label as _babel_day_label
 from messages.i18n import short_day_label as _babel_short_day_label
+from messages.nudge_effects import settings_note
 from messages.texts import fmt
 
 #: What people see typed back at them is cut to this length.

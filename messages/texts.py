@@ -102,7 +102,9 @@ ASK_TIMEZONE = N_(
     "(<i>Europe/Berlin</i>) — or tap <b>📍 Share my location</b> below: I'll only use it to "
     "work out your time zone, and I won't keep it."
 )
-ASK_TIMEZONE_TYPED = N_("Type your city (<i>Lisbon</i>) or a time zone name (<i>Europe/Berlin</i>).")
+ASK_TIMEZONE_TYPED = N_(
+    "Type your city (<i>Lisbon</i>) or a time zone name (<i>Europe/Berlin</i>)."
+)
 TIMEZONE_PLACEHOLDER = N_("Your city, e.g. Lisbon")
 EXPORT_CAPTION = N_(
     "📦 Everything I keep about you, in one file: your profile and settings, your moments "
