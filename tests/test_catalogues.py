@@ -21,7 +21,7 @@ from messages.i18n import LANGUAGES, SOURCE, speaking
 
 TRANSLATED = [language for language in LANGUAGES if language != SOURCE]
 #: The modules whose UPPER_CASE strings are read in the active language.
-MODULES = ("texts", "settings", "nudges", "history", "weekly", "language", "rituals")
+MODULES = ("texts", "settings", "nudges", "history", "weekly", "language", "rituals", "webapp")
 _TAG = re.compile(r"</?[a-z]+[^>]*>")
 
 
