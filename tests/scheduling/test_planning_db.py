@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, select, update
 
 from domain import accounts, pairing
-from domain.values.confirmation import Action
 from domain.pairing import NewInvite, Paired
+from domain.values.confirmation import Action
 from messages.nudges import PHRASING_COUNTS
 from scheduling.planning import plan_pending
 from storage import nudges
