@@ -27,11 +27,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, delete, select
 
 from bot import callback_data as cd
 from bot.context import BotContext
 from messages import texts
+from storage.limits import RateBucket
 from storage.models import ConnectionEvent, Couple, RelayOffer, User
 from tests.e2e.conftest import Harness
 from tests.e2e.support import invite, pair_up, say, start, start_with_zone, tap
@@ -58,8 +59,10 @@ HTML_BAITS = (
     f"<{CANARY}>",
     f"&{CANARY};",
 )
-#: Tables whose change is always due: the inbox claims each update once.
-ALWAYS_CHANGES = frozenset({"processed_updates", "alembic_version"})
+#: Tables whose change is always due: the inbox claims each update once, and each update
+#: spends a token of its sender's own fair-limit bucket (tests/e2e/test_data_rights.py
+#: covers the limits; here every example starts with full buckets, see ``act``).
+ALWAYS_CHANGES = frozenset({"processed_updates", "alembic_version", "rate_buckets"})
 
 Dump = dict[str, set[tuple[Any, ...]]]
 
@@ -185,6 +188,8 @@ async def act(w: World, update: Any) -> tuple[Dump, Seen, Dump]:
     # The last example's "after" is this one's "before": nothing runs in between (with the
     # clock held still), and if anything did, its change would show here: never hidden.
     before = w.last_dump if w.last_dump is not None else await dump(w)
+    async with w.h.db.transaction() as session:  # full buckets: the clock is held still
+        await session.execute(delete(RateBucket))
     start_at = len(w.h.fake.requests)
     await update()
     await w.h.settled(timeout=30)  # a safety net only: a loaded CI machine is slow
