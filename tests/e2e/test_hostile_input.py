@@ -123,6 +123,7 @@ async def test_blocking_the_bot_stops_everything_and_unblocking_brings_it_back(
     alice_now = await user_row(h, ALICE)
     assert alice_now is not None and not alice_now.is_active
     await alice.block_bot()  # Telegram may say it twice: the partner heard once
+    await h.settled()  # (Telegram sends a change of mind seconds later, not concurrently)
     await alice.block_bot(blocked=False)
     await h.settled()
     alice_now = await user_row(h, ALICE)
