@@ -54,6 +54,7 @@ async def _couple_in_two_zones(
             await person.press(words.ritual_button(ritual, True), message_id=menu.message_id)
             answer = await person.next_callback_answer()
             assert answer.text == words.toggled(ritual, False)
+    await h.settled()  # every reply of pairing (the zone guesses too) is out
     return alice, bob
 
 
