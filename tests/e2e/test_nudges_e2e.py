@@ -45,6 +45,7 @@ async def _couple_in_two_zones(
     """
     alice, bob = h.user(1001, "Alice"), h.user(1002, "Bob")
     await pair(h, alice, bob)
+    await h.settled()  # every reply of pairing (the zone guesses too) is out
     for person, zone in ((alice, "Europe/Berlin"), (bob, "America/New_York")):
         await person.send(f"/timezone {zone}")
         await person.wait_for(partial(_mentions, zone))
@@ -54,7 +55,6 @@ async def _couple_in_two_zones(
             await person.press(words.ritual_button(ritual, True), message_id=menu.message_id)
             answer = await person.next_callback_answer()
             assert answer.text == words.toggled(ritual, False)
-    await h.settled()  # every reply of pairing (the zone guesses too) is out
     return alice, bob
 
 
