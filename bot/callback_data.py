@@ -73,7 +73,11 @@ class CallbackData:
 
     @classmethod
     def pattern(cls) -> str:
-        """The ``CallbackQueryHandler`` pattern that routes this kind of button."""
+        """The ``CallbackQueryHandler`` pattern that routes this kind of button: exactly its
+        prefix when it has no fields (``v1:inv:0`` is nobody's button), else its prefix and
+        fields that :meth:`parse` then checks."""
+        if not dataclasses.fields(cast(type, cls)):
+            return rf"^{VERSION}:{re.escape(cls.prefix)}$"
         return rf"^{VERSION}:{re.escape(cls.prefix)}(:|$)"
 
 
