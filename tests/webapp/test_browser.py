@@ -10,12 +10,14 @@ import json
 import os
 import re
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
 
+from messages.weekly import format_week_range
 from storage.models import ConnectionEvent, RitualSetting
 from tests.e2e.conftest import pair
 from tests.fake_telegram import FakeUser
@@ -192,7 +194,9 @@ async def test_each_page_shows_the_couple_at_phone_size(
     assert width <= PHONE["width"], "nothing sticks out sideways at 360 px"
     await shoot("week")
     await page.get_by_role("button", name="Earlier week").click()
-    await page.wait_for_selector("#week-title:has-text('16–22 Nov')")
+    # The earlier week's title is the chat's own week range (Babel's, with its thin spaces).
+    earlier = format_week_range(date(2026, 11, 16))
+    await page.wait_for_selector(f"#week-title:has-text('{earlier}')")
     assert "0\nmoments" in await page.locator("#week-cards").inner_text()
     await page.get_by_role("button", name="Later week").click()
     await page.wait_for_selector("#week-title:has-text('This week')")
