@@ -1471,21 +1471,25 @@ class FakeTelegram:
         self._apply_markup(user, msg, markup)
         return await self._deliver(user, msg)
 
+    def _caption(self, params: JSONDict, caption: str | None) -> tuple[str | None, list[JSONDict]]:
+        """A photo's or a document's caption as Telegram shows it (≤ 1,024 characters)."""
+        if not caption:
+            return None, []
+        plain, entities = self._format(
+            caption,
+            params.get("parse_mode"),
+            params.get("caption_entities"),
+            field="caption_entities",
+        )
+        if utf16_len(plain) > 1024:
+            raise _bad("message caption is too long")
+        return plain, entities
+
     async def _send_photo(self, params: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:
         user = self._chat(params)
         stored = self._photo_param(params, files)
         caption = _text_param(params, "caption")
-        plain: str | None = None
-        entities: list[JSONDict] = []
-        if caption:
-            plain, entities = self._format(
-                caption,
-                params.get("parse_mode"),
-                params.get("caption_entities"),
-                field="caption_entities",
-            )
-            if utf16_len(plain) > 1024:
-                raise _bad("message caption is too long")
+        plain, entities = self._caption(params, caption)
         markup = _parse_markup(params.get("reply_markup"))
         size: JSONDict = {"file_id": stored.file_id, "file_unique_id": stored.unique_id}
         info = _image_info(stored.data) if stored.data is not None else None
@@ -1527,17 +1531,7 @@ class FakeTelegram:
         else:
             raise _bad("there is no document in the request")
         caption = _text_param(params, "caption")
-        plain: str | None = None
-        entities: list[JSONDict] = []
-        if caption:
-            plain, entities = self._format(
-                caption,
-                params.get("parse_mode"),
-                params.get("caption_entities"),
-                field="caption_entities",
-            )
-            if utf16_len(plain) > 1024:
-                raise _bad("message caption is too long")
+        plain, entities = self._caption(params, caption)
         msg = BotMessage(
             message_id=next(user._ids),
             chat_id=user.id,
