@@ -12,9 +12,9 @@ from telegram import (
 )
 
 from bot import callback_data as cd
-from domain.values.timezones import COMMON_ZONES, city_label
+from domain.values.timezones import COMMON_ZONES
 from messages import texts, webapp
-from messages.i18n import NAMES
+from messages.i18n import NAMES, city
 from messages.rituals import MOMENTS
 
 
@@ -69,7 +69,7 @@ def after_timezone(*, paired: bool) -> ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
 def timezones() -> InlineKeyboardMarkup:
-    buttons = [button(city_label(zone), cd.Timezone(zone)) for zone in COMMON_ZONES]
+    buttons = [button(city(zone), cd.Timezone(zone)) for zone in COMMON_ZONES]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([button(texts.BUTTON_OTHER_ZONE, cd.Timezone(cd.OTHER_ZONE))])
     return InlineKeyboardMarkup(rows)

@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from babel.dates import format_interval, format_skeleton, get_day_names
+from babel.dates import format_interval, format_skeleton, get_day_names, get_timezone_location
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -192,6 +192,16 @@ def weekdays_short() -> tuple[str, ...]:
     return tuple(str(names[day]) for day in range(7))
 
 
+def city(zone: str) -> str:
+    """A zone's city as the reader writes it: "Lisbon", "Лиссабон", "Lissabon" (CLDR's)."""
+    return get_timezone_location(zone, locale=_format_locale(), return_city=True)
+
+
 def number(value: int) -> str:
     """ "1,234", "1 234", "1.234"."""
     return format_decimal(value, locale=_format_locale())
+
+
+def decimal(value: float, *, digits: int) -> str:
+    """ "1.7", "1,7": always ``digits`` decimals, with the language's decimal sign."""
+    return format_decimal(value, format=f"0.{'0' * digits}", locale=_format_locale())

@@ -33,6 +33,8 @@ class WebAppUser:
 
     id: int
     first_name: str
+    #: The language of their Telegram app ("ru", "pt-br"), when Telegram says.
+    language_code: str | None = None
 
 
 def secret_key(bot_token: str) -> bytes:
@@ -67,7 +69,12 @@ def verified_user(
     try:
         signed_at = datetime.fromtimestamp(int(fields["auth_date"]), UTC)
         user = json.loads(fields["user"])
-        person = WebAppUser(int(user["id"]), str(user.get("first_name", "")))
+        code = user.get("language_code")
+        person = WebAppUser(
+            int(user["id"]),
+            str(user.get("first_name", "")),
+            code if isinstance(code, str) and code else None,
+        )
     except (KeyError, ValueError, TypeError, OverflowError) as error:
         raise InitDataRejected("no auth_date or user") from error
     if now - signed_at > max_age or signed_at - now > FUTURE_SKEW:

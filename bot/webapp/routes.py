@@ -29,6 +29,7 @@ from domain.values.kinds import MomentKind
 from domain.values.results import NotPaired
 from domain.work import Stranger, Work, unit_of_work
 from messages import webapp as words
+from messages.i18n import choose, speaking
 from messages.rituals import MOMENTS_BY_KIND
 
 STATIC: Final = Path(__file__).parent / "static"
@@ -42,7 +43,6 @@ PAGE_POLICY: Final = (
 MAX_WEEKS_AGO: Final = 52
 #: The page names each tap (a random token), so a tap sent twice is logged once.
 _TAP: Final = re.compile(r"[A-Za-z0-9_-]{8,40}")
-_NOT_PAIRED: Final = {"paired": False, "error": words.NOT_PAIRED}
 
 Use = Callable[[Request, Work], Awaitable[dict[str, Any]]]
 
@@ -67,17 +67,28 @@ def webapp_routes(
             except InitDataRejected:
                 return JSONResponse({"error": words.SIGNED_OUT}, status_code=401)
             rng = None if services.nudges is None else services.nudges.rng
+            # The page speaks the chat's language: their choice, else their app's.
+            language = choose(None, person.language_code)
             try:
                 async with unit_of_work(
-                    services.db, user_id=person.id, first_name=None, now=now, rng=rng
+                    services.db,
+                    user_id=person.id,
+                    first_name=None,
+                    now=now,
+                    rng=rng,
+                    language_code=person.language_code,
                 ) as work:
-                    body = await use(request, work)
+                    language = choose(work.me.language, work.me.telegram_language)
+                    with speaking(language):
+                        body = await use(request, work)
             except Stranger:
-                return JSONResponse({"error": words.SAY_START}, status_code=403)
+                with speaking(language):
+                    return JSONResponse({"error": words.SAY_START}, status_code=403)
             except changes.Refused as refused:
                 return JSONResponse({"error": refused.text}, status_code=422)
             except BadRequest:
-                return JSONResponse({"error": words.BAD_REQUEST}, status_code=422)
+                with speaking(language):
+                    return JSONResponse({"error": words.BAD_REQUEST}, status_code=422)
             if work.owed and services.nudges is not None:
                 services.nudges.wake()  # the chat's confirmation goes out now
             return JSONResponse(body, headers={"Cache-Control": "no-store"})
@@ -90,6 +101,7 @@ def webapp_routes(
 
     return [
         Route(f"{prefix}/", index),
+        Route(f"{prefix}/api/words", api(page_words)),
         Route(f"{prefix}/api/week", api(week)),
         Route(f"{prefix}/api/history", api(story)),
         Route(f"{prefix}/api/moments", api(recent_moments)),
@@ -110,23 +122,32 @@ async def _body(request: Request) -> dict[str, Any]:
     return body
 
 
+def _not_paired() -> dict[str, Any]:
+    return {"paired": False, "error": words.NOT_PAIRED}
+
+
+async def page_words(_: Request, __: Work) -> dict[str, Any]:
+    """The page's own labels, weekday names and plurals, in the person's language."""
+    return words.page_words()
+
+
 async def week(request: Request, work: Work) -> dict[str, Any]:
     """ "Our week" (``?weeks_ago=N`` for an earlier one): the chat's weekly reflection."""
     typed = request.query_params.get("weeks_ago", "0")
     if not typed.isdigit() or int(typed) > MAX_WEEKS_AGO:
         raise BadRequest(typed)
     reflection = await weekly.weekly_reflection(work.session, work.me.id, work.now, int(typed))
-    return _NOT_PAIRED if isinstance(reflection, NotPaired) else views.week(reflection)
+    return _not_paired() if isinstance(reflection, NotPaired) else views.week(reflection)
 
 
 async def story(_: Request, work: Work) -> dict[str, Any]:
     result = await history.story(work)
-    return _NOT_PAIRED if isinstance(result, NotPaired) else views.story(result)
+    return _not_paired() if isinstance(result, NotPaired) else views.story(result)
 
 
 async def recent_moments(_: Request, work: Work) -> dict[str, Any]:
     result = await history.recent(work, limit=30)
-    return _NOT_PAIRED if isinstance(result, NotPaired) else views.moments(result)
+    return _not_paired() if isinstance(result, NotPaired) else views.moments(result)
 
 
 async def log_moment(request: Request, work: Work) -> dict[str, Any]:
@@ -141,7 +162,7 @@ async def log_moment(request: Request, work: Work) -> dict[str, Any]:
         raise BadRequest("kind or tap")
     logged = await moments.log_moment(work, kind, dedupe_key=f"web:{tap}")
     if isinstance(logged, NotPaired):
-        return _NOT_PAIRED
+        return _not_paired()
     return {"logged": True, "duplicate": logged.duplicate, "said": views.plain(logged_text(kind))}
 
 

@@ -18,6 +18,7 @@ from domain.values.weekly_summary import Reflection
 from domain.values.windows import LocalWindow
 from messages import history as history_words
 from messages import settings as settings_words
+from messages import webapp as page_words
 from messages import weekly as weekly_words
 from messages.rituals import MOMENTS
 
@@ -28,6 +29,10 @@ JSON = dict[str, Any]
 def plain(text_html: str) -> str:
     """The chat's HTML words as plain text: the page shows them with ``textContent``."""
     return html.unescape(_TAG.sub("", text_html))
+
+
+def _cards(cards: list[tuple[str, str]]) -> list[JSON]:
+    return [{"value": value, "label": label} for value, label in cards]
 
 
 def week(reflection: Reflection) -> JSON:
@@ -58,6 +63,7 @@ def week(reflection: Reflection) -> JSON:
             if row.this_week or row.last_week
         ],
         "bids": {"sent": summary.bids.sent, "answered": summary.bids.answered},
+        "cards": _cards(page_words.week_cards(summary)),
         "all_time_total": summary.all_time_total,
         "words": plain(words),
     }
@@ -70,8 +76,15 @@ def story(story: CoupleStory) -> JSON:
         "paired_on": story.paired_on.isoformat(),
         "all_time_total": story.all_time_total,
         "days_connected": story.days_connected,
+        "cards": _cards(page_words.history_cards(story)),
         "days": [
-            {"day": d.day.isoformat(), "me": d.asker, "partner": d.partner, "both": d.connected}
+            {
+                "day": d.day.isoformat(),
+                "me": d.asker,
+                "partner": d.partner,
+                "both": d.connected,
+                "label": page_words.day_cell(d, story),
+            }
             for d in story.days
         ],
         "top_rituals": [
@@ -92,7 +105,7 @@ def moments(history: History) -> JSON:
         entries.append(
             {
                 "mine": entry.mine,
-                "who": "You" if entry.mine else history.partner_name,
+                "who": page_words.YOU if entry.mine else history.partner_name,
                 "emoji": emoji,
                 "label": label,
                 "note": entry.note,
@@ -135,6 +148,11 @@ def settings(settings: NudgeSettings) -> JSON:
         "quiet": _window(settings.quiet),
         "paused_through": (
             None if settings.paused_through is None else settings.paused_through.isoformat()
+        ),
+        "paused_label": (
+            None
+            if settings.paused_through is None
+            else page_words.paused_through(settings.paused_through)
         ),
         "sunday_digest": settings.sunday_digest,
         "relays_wait": settings.relays_wait,

@@ -49,7 +49,8 @@ async def _pair_in_their_languages(h: Harness) -> tuple[FakeUser, FakeUser]:
     await olga.send("/start")
     welcome = await olga.wait_for(lambda m: "Я microconnect" in m.body)
     assert welcome.body.startswith("Привет, Olga 👋")
-    await olga.wait_for(lambda m: "где ты сейчас" in m.body)
+    where = await olga.wait_for(lambda m: "где ты сейчас" in m.body)
+    assert {"Лондон", "Нью-Йорк", "Токио"} <= {b.text for row in where.buttons for b in row}
     await olga.send("/timezone Москва")
     # The city index is built on first use (a second or so on a busy machine).
     await olga.wait_for(lambda m: "твой часовой пояс" in m.body, timeout=20)

@@ -20,6 +20,7 @@ from domain.values.excursion import Interval
 from domain.values.kinds import Ritual
 from domain.values.weekly_summary import NudgeEffect
 from messages import nudge_effects as words
+from messages.i18n import speaking
 from scheduling import learning
 from storage.database import Database
 from storage.models import Couple, Nudge, NudgeStatus, ProbabilityChange, RitualSetting, User
@@ -69,6 +70,14 @@ def test_the_reflection_says_it_in_warm_words_never_a_score() -> None:
     assert floor is not None and "?" not in floor
     unclear = StoredEffect(3, Interval(0.1, -0.2, 0.4), 0.3, Interval(1.3, 0.4, 2.3))
     assert words.effect_line(NudgeEffect(Ritual.MORNING_HUG, unclear, True)) is None
+    with speaking("de"):  # the receiver's language, with its own decimal comma
+        line = words.effect_line(NudgeEffect(Ritual.MIDDAY_THINKING, helps, can_lower=True))
+        assert line == (
+            "💡 An Tagen, an denen ich dich mittags erinnert habe, hast du dich etwa 1,7× so "
+            "oft gemeldet (irgendwo zwischen 1,2× und 2,4×)."
+        )
+        assert words.fewer_button(Ritual.MIDDAY_THINKING, several=True) == "Ja, mittags seltener"
+        assert words.settings_note("habit") == "seltener, weil du das von selbst machst 💛"
     assert StoredEffect.from_json(helps.to_json()) == StoredEffect(
         3, Interval(0.25, 0.07, 0.4), 0.35, Interval(1.7, 1.2, 2.4)
     )

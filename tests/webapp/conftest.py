@@ -31,7 +31,14 @@ class Space:
 
     def init_data(self, user: FakeUser, **extra: str) -> str:
         """What Telegram hands the page when ``user`` opens it (signed just now)."""
-        return signed_init_data(TOKEN, user.id, user.first_name, self.h.clock(), extra=extra)
+        return signed_init_data(
+            TOKEN,
+            user.id,
+            user.first_name,
+            self.h.clock(),
+            language_code=user.language_code,
+            extra=extra,
+        )
 
     async def call(
         self,

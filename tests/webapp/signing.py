@@ -17,13 +17,15 @@ def signed_init_data(
     first_name: str,
     signed_at: datetime,
     *,
+    language_code: str | None = "en",
     extra: dict[str, str] | None = None,
 ) -> str:
     """A query string like the one Telegram hands a Mini App, signed for ``bot_token``."""
     fields = {
         "query_id": "AAHdF6IQAAAAAN0XohDhrOrc",
         "user": json.dumps(
-            {"id": user_id, "first_name": first_name, "language_code": "en"},
+            {"id": user_id, "first_name": first_name}
+            | ({"language_code": language_code} if language_code else {}),
             separators=(",", ":"),
         ),
         "auth_date": str(int(signed_at.timestamp())),

@@ -203,3 +203,43 @@ async def test_without_a_web_app_url_nothing_points_to_it(
         assert h.fake.menu_buttons == {}
         assert not [b for m in alice.history for row in m.buttons for b in row if b.web_app_url]
         assert WEB_APP_SERVER not in h.app.bot_data
+
+
+async def test_the_space_speaks_each_partners_own_language(space: Space) -> None:
+    """The page's words follow the chat's choice: /language first, else Telegram's
+    language_code as the page is opened; counts use the language's plural rules."""
+    alice, bob, *_ = await two_couples(space)
+    await alice.send("/language русский")
+    await alice.wait_for(lambda m: "Готово" in m.body)
+    bob.language_code = "de"  # Bob's Telegram app is now in German; he never chose
+    for n, kind in enumerate(("hug", "appreciation")):
+        await space.call(
+            "POST", "api/moments", as_user=alice, json={"kind": kind, "tap": f"t-{n:06}"}
+        )
+
+    status, words = await space.call("GET", "api/words", as_user=alice)
+    assert status == 200 and words["lang"] == "ru"
+    assert words["words"]["tab_history"] == "🗓️ История"
+    assert words["days"][0] == "пн" and words["pause_days"][:5] == [
+        "1 день",
+        "2 дня",
+        "3 дня",
+        "4 дня",
+        "5 дней",
+    ]
+    _, week = await space.call("GET", "api/week", as_user=alice)
+    assert week["cards"][0] == {"value": "2", "label": "момента пока (неделей раньше: 0)"}
+    assert "Ваша неделя вдвоём" in week["words"]
+    _, moments = await space.call("GET", "api/moments", as_user=alice)
+    assert {e["who"] for e in moments["entries"]} == {"Ты"}
+
+    status, words = await space.call("GET", "api/words", as_user=bob)
+    assert status == 200 and words["lang"] == "de"
+    assert words["words"]["tab_settings"] == "⚙️ Einstellungen"
+    _, story = await space.call("GET", "api/history", as_user=bob)
+    assert story["cards"][0] == {"value": "2", "label": "Momente, seit ihr hier verbunden seid"}
+    refused, body = await space.call("GET", "api/week?weeks_ago=x", as_user=bob)
+    assert (
+        refused == 422
+        and body["error"] == "Das sah nicht ganz richtig aus, deshalb hat sich nichts geändert."
+    )

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
+from messages.i18n import speaking
 from messages.weekly import format_week_range
 from storage.models import ConnectionEvent, RitualSetting
 from tests.e2e.conftest import pair
@@ -98,12 +99,12 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def open_space(
-    browser: Browser, s: Space, user: FakeUser, theme: str
+    browser: Browser, s: Space, user: FakeUser, theme: str, locale: str | None = None
 ) -> tuple[Page, list[str]]:
     """The page as Telegram opens it for ``user``; what went wrong is listed (requests to
     anywhere else, script errors, anything the browser complains of, such as the page's
     content security policy)."""
-    context = await browser.new_context(viewport=PHONE, color_scheme=theme)  # type: ignore[arg-type]
+    context = await browser.new_context(viewport=PHONE, color_scheme=theme, locale=locale)  # type: ignore[arg-type]
     page = await context.new_page()
     trouble: list[str] = []
     page.on("pageerror", lambda error: trouble.append(f"error: {error}"))
@@ -187,6 +188,8 @@ async def test_each_page_shows_the_couple_at_phone_size(
     cards = await page.locator("#week-cards").inner_text()
     assert f"{week['total']}\nmoments so far" in cards and week["total"] == 4
     assert await page.locator("#week-chart rect.bar-me").count() == 7
+    legend = await page.locator("#week-legend").inner_text()
+    assert legend.split() == ["Alice", "Bob"]  # no week before, so no line for it
     assert await page.locator("#week-words").inner_text() == week["words"].strip()
     background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == {"light": "rgb(255, 255, 255)", "dark": "rgb(33, 33, 33)"}[theme]
@@ -246,7 +249,7 @@ async def test_a_new_couple_opens_their_space_logs_a_moment_and_moves_midday(
         kinds = (await session.scalars(select(ConnectionEvent.kind))).all()
     assert kinds == ["hug"]
     await show(page, "📊 Our week")
-    assert "1\nmoments so far" in await page.locator("#week-cards").inner_text()
+    assert "1\nmoment so far" in await page.locator("#week-cards").inner_text()  # singular
     await alice.send("/week")
     reflection = await alice.wait_for(lambda m: "Your week together" in m.body)
     assert await page.locator("#week-words").inner_text() in reflection.body  # the same words
@@ -263,4 +266,29 @@ async def test_a_new_couple_opens_their_space_logs_a_moment_and_moves_midday(
     assert windows == ["12:30-13:15"]
     await page.get_by_label("Sunday-evening reflection").uncheck()
     await alice.wait_for(lambda m: "Saved from your space" in m.body and "Sunday" in m.body)
+    assert trouble == []
+
+
+async def test_the_page_reads_in_the_persons_language(
+    space: Space, browser: Browser, output: Path
+) -> None:
+    """Olga's Telegram is in Russian: tabs, cards, weekday names and settings read in
+    Russian, and the page says so to the browser (``<html lang="ru">``)."""
+    alice, _ = await a_couple_with_a_week(space)
+    alice.language_code = "ru"  # she never chose, so her app's language is the page's
+    page, trouble = await open_space(browser, space, alice, "light", locale="ru-RU")
+    assert await page.evaluate("document.documentElement.lang") == "ru"
+    assert await page.get_by_role("tab", name="🗓️ История").is_visible()
+    with speaking("ru"):
+        this_week = "Эта неделя · " + format_week_range(date(2026, 11, 23))
+    assert await page.locator("#week-title").inner_text() == this_week
+    cards = await page.locator("#week-cards").inner_text()
+    assert "4\nмомента пока (неделей раньше: 0)" in cards
+    assert await page.locator("#week-chart text").first.text_content() == "пн"
+    await page.screenshot(path=str(output / "week-light-ru.png"), full_page=True)
+    await page.get_by_role("tab", name="⚙️ Настройки").click()
+    await page.wait_for_selector("body[data-ready=settings]")
+    assert await page.get_by_label("Итог недели в воскресенье вечером").is_checked()
+    assert await page.locator("#pause-days option").first.inner_text() == "1 день"
+    await page.screenshot(path=str(output / "settings-light-ru.png"), full_page=True)
     assert trouble == []

@@ -5,8 +5,24 @@
 const tg = (window.Telegram && window.Telegram.WebApp) || null;
 const initData = tg ? tg.initData : "";
 const SVG = "http://www.w3.org/2000/svg";
-const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const $ = (id) => document.getElementById(id);
+// The page's words come from the bot in the person's language (api/words), with the
+// weekday names and the plural forms it needs; the HTML's English is only a fallback.
+let wordsLoaded = Promise.resolve();  // the words' request, set off when the page starts
+let WORDS = { words: {}, days: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], pause_days: [] };
+
+function t(key, values) {
+  const template = WORDS.words[key] || key;
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (values && name in values ? String(values[name]) : whole));
+}
+
+function applyWords(data) {
+  WORDS = data;
+  document.documentElement.lang = data.lang;
+  for (const node of document.querySelectorAll("[data-word]")) node.textContent = t(node.dataset.word);
+  for (const node of document.querySelectorAll("[data-word-label]")) node.setAttribute("aria-label", t(node.dataset.wordLabel));
+  document.title = t("title");
+}
 
 function el(tag, attrs, ...children) {
   const node = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
@@ -31,7 +47,8 @@ async function api(path, body) {
   }
   const response = await fetch("api/" + path, options);
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(data.error || "Something went wrong. Please try again.");
+  if (path !== "words") await wordsLoaded;  // fetched side by side, drawn in their words
+  if (!response.ok) throw new ApiError(data.error || t("went_wrong"));
   return data;
 }
 
@@ -50,42 +67,38 @@ let weeksAgo = 0;
 
 function weekChart(data) {
   const svg = $("week-chart");
-  svg.replaceChildren(el("svg:title", { id: "week-chart-title", text: "Moments each day, " + data.names.me + " and " + data.names.partner }));
+  svg.replaceChildren(el("svg:title", { id: "week-chart-title", text: t("chart_title", data.names) }));
   const top = Math.max(1, ...data.daily.map((d) => Math.max(d.me, d.partner)), ...data.last_week_daily.map((n) => n / 2));
   const base = 155, height = 130, slot = 340 / 7, bar = 14;
   const y = (n) => base - (n / top) * height;
   data.daily.forEach((day, i) => {
     const x = i * slot + slot / 2;
-    const label = DAYS[i] + ": " + data.names.me + " " + day.me + ", " + data.names.partner + " " + day.partner;
+    const label = t("chart_bar", { day: WORDS.days[i], me: data.names.me, mine: day.me, partner: data.names.partner, theirs: day.partner });
     svg.append(
       el("svg:rect", { class: "bar-me", x: x - bar - 1, y: y(day.me), width: bar, height: base - y(day.me), rx: 3 }, el("svg:title", { text: label })),
       el("svg:rect", { class: "bar-partner", x: x + 1, y: y(day.partner), width: bar, height: base - y(day.partner), rx: 3 }, el("svg:title", { text: label })),
-      el("svg:text", { x: x, y: 172, "text-anchor": "middle", text: DAYS[i] }),
+      el("svg:text", { x: x, y: 172, "text-anchor": "middle", text: WORDS.days[i] }),
     );
   });
   if (data.last_week_daily.some((n) => n > 0)) {  // per partner, so it sits among the bars
     const points = data.last_week_daily.map((n, i) => `${i * slot + slot / 2},${y(n / 2)}`).join(" ");
-    svg.append(el("svg:polyline", { class: "last-week", points }, el("svg:title", { text: "The week before, per partner on average" })));
+    svg.append(el("svg:polyline", { class: "last-week", points }, el("svg:title", { text: t("chart_before") })));
   }
   const before = data.last_week_daily.some((n) => n > 0);
-  $("week-legend").replaceChildren(
+  const legend = [
     el("span", { class: "swatch me" }), " " + data.names.me + "  ",
     el("span", { class: "swatch partner" }), " " + data.names.partner + "  ",
-    before ? el("span", { class: "swatch line" }) : null, before ? " the week before" : null,
-  );
+  ];
+  if (before) legend.push(el("span", { class: "swatch line" }), " " + t("legend_before"));
+  $("week-legend").replaceChildren(...legend);
 }
 
 async function showWeek() {
   const data = await api("week?weeks_ago=" + weeksAgo);
   if (!data.paired) return notPaired("week", data);
-  $("week-title").textContent = (weeksAgo === 0 ? "This week · " : "") + data.range;
+  $("week-title").textContent = weeksAgo === 0 ? t("this_week", { range: data.range }) : data.range;
   $("later").disabled = weeksAgo === 0;
-  const answered = data.bids.sent ? `${data.bids.answered} of ${data.bids.sent}` : "—";
-  $("week-cards").replaceChildren(
-    card(String(data.total), `moments${data.in_progress ? " so far" : ""} (${data.total_last_week} the week before)`),
-    card(`${data.days_connected}`, `days you both reached out (of ${data.days_elapsed})`),
-    card(answered, "“thinking of you”s answered"),
-  );
+  $("week-cards").replaceChildren(...data.cards.map((c) => card(c.value, c.label)));
   weekChart(data);
   $("week-words").textContent = data.words;
 }
@@ -94,24 +107,20 @@ async function showWeek() {
 async function showHistory() {
   const data = await api("history");
   if (!data.paired) return notPaired("history", data);
-  $("history-cards").replaceChildren(
-    card(String(data.all_time_total), "moments since you paired"),
-    card(String(data.days_connected), "days you both reached out, last 12 weeks"),
-  );
+  $("history-cards").replaceChildren(...data.cards.map((c) => card(c.value, c.label)));
   const svg = $("heatmap");
-  svg.replaceChildren(el("svg:title", { id: "heatmap-title", text: `Days connected in the last 12 weeks: ${data.days_connected}` }));
+  svg.replaceChildren(el("svg:title", { id: "heatmap-title", text: t("heatmap_title", { n: data.days_connected }) }));
   const size = 22, gap = 3, left = 30;
-  DAYS.forEach((name, row) => svg.append(el("svg:text", { x: 0, y: row * (size + gap) + 15, text: name })));
+  WORDS.days.forEach((name, row) => svg.append(el("svg:text", { x: 0, y: row * (size + gap) + 15, text: name })));
   data.days.forEach((day, i) => {
     const week = Math.floor(i / 7), row = i % 7;
     const off = day.day > data.today || day.day < data.paired_on;
     const kind = off ? "off" : day.both ? "both" : day.me + day.partner > 0 ? "one" : "";
-    const label = off ? day.day : `${day.day}: ${day.me + day.partner} moments${day.both ? ", both of you" : ""}`;
-    svg.append(el("svg:rect", { class: "cell " + kind, x: left + week * (size + gap), y: row * (size + gap), width: size, height: size, rx: 4 }, el("svg:title", { text: label })));
+    svg.append(el("svg:rect", { class: "cell " + kind, x: left + week * (size + gap), y: row * (size + gap), width: size, height: size, rx: 4 }, el("svg:title", { text: day.label })));
   });
   const list = $("top-rituals");
   list.replaceChildren(...data.top_rituals.map((r) => el("li", { text: `${r.name} — ${r.moments}` })));
-  if (!data.top_rituals.length) list.replaceChildren(el("li", { text: "Your first ritual moment will show here 🌱" }));
+  if (!data.top_rituals.length) list.replaceChildren(el("li", { text: t("top_empty") }));
 }
 
 // --- Moments -----------------------------------------------------------------------------
@@ -140,7 +149,7 @@ async function showMoments() {
     e.note ? el("span", { class: "note", text: `“${e.note}”` }) : null,
     el("span", { class: "when", text: e.when }),
   )));
-  if (!data.entries.length) timeline.replaceChildren(el("li", { text: "No moments yet 🌱 The first one is a tap away." }));
+  if (!data.entries.length) timeline.replaceChildren(el("li", { text: t("no_moments") }));
 }
 
 // --- Settings ----------------------------------------------------------------------------
@@ -163,9 +172,9 @@ function windowRow(name, window, send) {
   let start = window ? window.start : "", end = window ? window.end : "";
   const both = () => { if (start && end) send(`${start}-${end}`); };
   return el("div", { class: "row" },
-    timeInput(name + " from", start, (e) => { start = e.target.value; both(); }),
-    el("span", { text: "to" }),
-    timeInput(name + " until", end, (e) => { end = e.target.value; both(); }),
+    timeInput(t("window_from", { name }), start, (e) => { start = e.target.value; both(); }),
+    el("span", { text: t("window_to") }),
+    timeInput(t("window_until", { name }), end, (e) => { end = e.target.value; both(); }),
   );
 }
 
@@ -180,37 +189,37 @@ function renderSettings(data) {
   const form = $("settings-form");
   const groups = data.rituals.map((r) => el("fieldset", { "data-ritual": r.ritual },
     el("legend", { text: r.name }),
-    toggle("on-" + r.ritual, "Nudge me", r.enabled, (enabled) => save({ change: "ritual", ritual: r.ritual, enabled })),
+    toggle("on-" + r.ritual, t("nudge_me"), r.enabled, (enabled) => save({ change: "ritual", ritual: r.ritual, enabled })),
     windowRow(r.name, r.window, (value) => save({ change: "window", ritual: r.ritual, value })),
     r.next ? el("p", { class: "hint", text: r.next }) : null,
   ));
   const bedtime = el("fieldset", {},
-    el("legend", { text: "Bedtime" }),
-    toggle("on-bedtime", "Nudge me", data.bedtime.enabled, (enabled) => save({ change: "ritual", ritual: "bedtime", enabled })),
-    el("div", { class: "row" }, el("label", { for: "bedtime-at", text: "Bedtime at" }),
+    el("legend", { text: t("bedtime") }),
+    toggle("on-bedtime", t("nudge_me"), data.bedtime.enabled, (enabled) => save({ change: "ritual", ritual: "bedtime", enabled })),
+    el("div", { class: "row" }, el("label", { for: "bedtime-at", text: t("bedtime_at") }),
       el("input", { type: "time", id: "bedtime-at", value: data.bedtime.at, onchange: (e) => e.target.value && save({ change: "bedtime", value: e.target.value }) })),
   );
   const quiet = el("fieldset", {},
-    el("legend", { text: "Quiet hours" }),
-    toggle("quiet-on", "No nudges in quiet hours", data.quiet !== null, (on) => save(on ? { change: "quiet", value: "22:00-07:00" } : { change: "quiet", value: "off" })),
-    data.quiet ? windowRow("Quiet hours", data.quiet, (value) => save({ change: "quiet", value })) : null,
-    toggle("relays-wait", "Partner's messages wait until morning", data.relays_wait, (enabled) => save({ change: "relays_wait", enabled })),
+    el("legend", { text: t("quiet") }),
+    toggle("quiet-on", t("quiet_on"), data.quiet !== null, (on) => save(on ? { change: "quiet", value: "22:00-07:00" } : { change: "quiet", value: "off" })),
+    data.quiet ? windowRow(t("quiet"), data.quiet, (value) => save({ change: "quiet", value })) : null,
+    toggle("relays-wait", t("relays_wait"), data.relays_wait, (enabled) => save({ change: "relays_wait", enabled })),
   );
-  const days = el("select", { id: "pause-days", "aria-label": "Pause for how many days" },
-    ...Array.from({ length: 30 }, (_, i) => el("option", { value: i + 1, text: `${i + 1} day${i ? "s" : ""}`, selected: i === 2 })));
+  const days = el("select", { id: "pause-days", "aria-label": t("pause_days") },
+    ...WORDS.pause_days.map((text, i) => el("option", { value: i + 1, text, selected: i === 2 })));
   const pause = el("fieldset", {},
-    el("legend", { text: "Pause" }),
+    el("legend", { text: t("pause") }),
     data.paused_through
-      ? el("div", { class: "row" }, el("span", { text: `Paused through ${data.paused_through}` }),
-          el("button", { type: "button", class: "primary", text: "▶️ Resume", onclick: () => save({ change: "resume" }) }))
+      ? el("div", { class: "row" }, el("span", { text: data.paused_label }),
+          el("button", { type: "button", class: "primary", text: t("resume_button"), onclick: () => save({ change: "resume" }) }))
       : el("div", { class: "row" }, days,
-          el("button", { type: "button", class: "primary", text: "⏸ Pause", onclick: () => save({ change: "pause", days: days.value }) })),
+          el("button", { type: "button", class: "primary", text: t("pause_button"), onclick: () => save({ change: "pause", days: days.value }) })),
   );
   const other = el("fieldset", {},
-    el("legend", { text: "Sunday digest and time zone" }),
-    toggle("digest", "Sunday-evening reflection", data.sunday_digest, (enabled) => save({ change: "digest", enabled })),
-    el("div", { class: "row" }, el("label", { for: "timezone", text: "Time zone" }),
-      el("input", { type: "text", id: "timezone", value: data.timezone || "", placeholder: "a city, e.g. Lisbon", autocomplete: "off",
+    el("legend", { text: t("other") }),
+    toggle("digest", t("digest"), data.sunday_digest, (enabled) => save({ change: "digest", enabled })),
+    el("div", { class: "row" }, el("label", { for: "timezone", text: t("timezone") }),
+      el("input", { type: "text", id: "timezone", value: data.timezone || "", placeholder: t("timezone_hint"), autocomplete: "off",
         onchange: (e) => e.target.value.trim() && save({ change: "timezone", value: e.target.value.trim() }) })),
   );
   form.replaceChildren(...groups, bedtime, quiet, pause, other);
@@ -269,4 +278,6 @@ if (tg) {
   if (tg.colorScheme) document.documentElement.dataset.theme = tg.colorScheme;
   if (tg.BackButton) tg.BackButton.onClick(() => open("week"));
 }
+wordsLoaded = api("words").then(applyWords);
+wordsLoaded.catch(() => {});  // a refusal is said by the page's own call
 open("week");
