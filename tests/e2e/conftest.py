@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import random
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.app import build_application
 from bot.context import BotApplication
@@ -26,6 +28,8 @@ from domain.values.clock import ManualClock
 from scheduling.rate_limit import SendRateLimiter
 from scheduling.service import NudgeService
 from storage.database import Database
+from storage.delivery_models import OutboxMessage, OutboxStatus
+from storage.models import Nudge, NudgeStatus
 from tests.fake_telegram import FakeTelegram, FakeUser
 
 TOKEN = "123456789:TESTtokenTESTtokenTESTtoken00"
@@ -46,6 +50,42 @@ class Harness:
 
     def user(self, user_id: int, first_name: str) -> FakeUser:
         return self.fake.user(user_id, first_name)
+
+    async def run_jobs_until(
+        self, end: datetime, step: timedelta, each_tick: Callable[[], None] | None = None
+    ) -> None:
+        """Move the clock to ``end``, running the scheduler's jobs as its tick would.
+
+        Each move is ``step`` long, or shorter when a nudge or outbox row falls due sooner:
+        the clock then stops exactly at its due time, as the real 10-second tick would
+        catch it. So a test can step in hours and still see every nudge go out on time.
+        ``each_tick`` runs after every tick (to note when something arrived).
+        """
+        while self.clock() < end:
+            target = min(self.clock() + step, end)
+            due = await self._next_due()
+            if due is not None and self.clock() < due < target:
+                target = due
+            self.clock.set(target)
+            await self.nudges.run_all()
+            if each_tick is not None:
+                each_tick()
+
+    async def _next_due(self) -> datetime | None:
+        now = self.clock()
+        async with self.db.transaction() as session:
+            nudge = await session.scalar(
+                select(func.min(Nudge.due_at)).where(
+                    Nudge.status == NudgeStatus.PLANNED, Nudge.due_at > now
+                )
+            )
+            row = await session.scalar(
+                select(func.min(OutboxMessage.due_at)).where(
+                    OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at > now
+                )
+            )
+        found = [moment for moment in (nudge, row) if moment is not None]
+        return min(found) if found else None
 
     async def settled(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         """Wait until the bot has finished with every update it was given, and with the

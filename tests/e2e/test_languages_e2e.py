@@ -84,9 +84,7 @@ async def test_each_partner_reads_everything_in_their_own_language(harness: Harn
     await olga.wait_for(lambda m: m.body == "❤️ Jonas шлёт тебе любовь в ответ.")
 
     # A day of nudges: each in the receiver's language, naming the other.
-    while h.clock() < THURSDAY + timedelta(hours=17):
-        h.clock.advance(timedelta(minutes=10))
-        await h.nudges.run_all()
+    await h.run_jobs_until(THURSDAY + timedelta(hours=17), timedelta(hours=1))
     await h.settled()
     olgas, jonass = _nudges(olga), _nudges(jonas)
     assert olgas and jonass

@@ -50,8 +50,7 @@ async def test_only_drawn_nudges_are_sent_and_every_point_gets_its_outcome(
     acted_on: int | None = None
     end = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
     while h.clock() < end:
-        h.clock.advance(timedelta(minutes=10))
-        await h.nudges.run_all()
+        await h.run_jobs_until(h.clock() + timedelta(hours=1), timedelta(hours=1))
         if acted_on is None:
             middays = [m for m in _nudges_in(alice) if (m.text or "").startswith(MIDDAY)]
             if middays:

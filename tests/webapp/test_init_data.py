@@ -18,7 +18,7 @@ NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 def test_valid_data_names_the_person() -> None:
     data = signed_init_data(TOKEN, 1001, "Alice", NOW - timedelta(minutes=5))
-    assert verified_user(data, TOKEN, NOW) == WebAppUser(1001, "Alice")
+    assert verified_user(data, TOKEN, NOW) == WebAppUser(1001, "Alice", language_code="en")
 
 
 def test_matches_telegrams_recipe_written_out_by_hand() -> None:
