@@ -7,7 +7,8 @@
   (``domain/values/excursion.py``), a page of people at a time (each page a random sample of
   everyone, so the shrinkage has a population to pull toward); each person's estimate is
   stored for the weekly reflection, and a ritual's chance comes down one step when it has
-  become a habit or its nudges go unanswered, at most once per :data:`ADAPT_EVERY`.
+  become a habit or its nudges go unanswered, at most once per :data:`ADAPT_EVERY`; a
+  person who lets every nudge pass is lowered on all their rituals at once.
 """
 
 from __future__ import annotations
@@ -41,12 +42,13 @@ log = logging.getLogger(__name__)
 
 OUTCOME_PAGE: Final = 5_000
 PEOPLE_PAGE: Final = 2_000
-#: The points the habit and ignore rules look at: the last two weeks.
-RECENT_DAYS: Final = 14
+#: The points the habit and ignore rules look at: the last ten days (a habit formed a
+#: week ago already shows; two weeks of points would still be half from before it).
+RECENT_DAYS: Final = 10
 #: The points the stored estimate (the weekly reflection's) looks at.
 HISTORY_DAYS: Final = 56
 #: A ritual's chance comes down at most one step this often.
-ADAPT_EVERY: Final = timedelta(days=3)
+ADAPT_EVERY: Final = timedelta(days=2)
 
 
 async def close_outcomes(db: Database, now: datetime) -> int:
@@ -109,6 +111,17 @@ def _weeks(rows: Sequence[Point]) -> dict[int, int]:
     return {user: ((hi - lo).days + 1) // 7 for user, (lo, hi) in spans.items()}
 
 
+def recent_counts(rows: Sequence[Point], today: date) -> dict[int, Recent]:
+    """Each person's points of the last :data:`RECENT_DAYS`, as counts."""
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for row in rows:
+        if row.local_date > today - timedelta(days=RECENT_DAYS):
+            c = counts[row.user_id]
+            c[0 if row.treated else 2] += 1
+            c[1 if row.treated else 3] += row.outcome
+    return {user: Recent(*c) for user, c in counts.items()}
+
+
 async def adapt(db: Database, now: datetime, *, today: date | None = None) -> AdaptReport:
     """Estimate each person's effect per ritual, store it, and lower chances where due."""
     today = today or now.date()
@@ -129,14 +142,18 @@ async def adapt(db: Database, now: datetime, *, today: date | None = None) -> Ad
             by_ritual: dict[str, list[Point]] = defaultdict(list)
             for row in rows:
                 by_ritual[row.ritual].append(row)
+            everything = recent_counts(rows, today)
             for ritual, history in by_ritual.items():
-                await _adapt_ritual(session, ritual, history, chances, changed, now, today, report)
+                await _adapt_ritual(
+                    session, ritual, history, everything, chances, changed, now, today, report
+                )
 
 
 async def _adapt_ritual(
     session: AsyncSession,
     ritual: str,
     history: list[Point],
+    everything: dict[int, Recent],
     chances: dict[tuple[int, str], float | None],
     changed: dict[tuple[int, str], datetime],
     now: datetime,
@@ -162,18 +179,12 @@ async def _adapt_ritual(
         stored = StoredEffect.of(effect, weeks[user_id])
         await decisions.store_effect(session, user_id, ritual, stored.to_json())
         report.estimated += 1
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for row in history:
-        if row.local_date > today - timedelta(days=RECENT_DAYS):
-            c = counts[row.user_id]
-            c[0 if row.treated else 2] += 1
-            c[1 if row.treated else 3] += row.outcome
-    for user_id, (sent, acted, withheld, acted_anyway) in counts.items():
+    for user_id, recent in recent_counts(history, today).items():
         last = changed.get((user_id, ritual))
         if last is not None and now - last < ADAPT_EVERY:
             continue
         chance = probability_of(chances.get((user_id, ritual)))
-        reason = reason_to_lower(chance, Recent(sent, acted, withheld, acted_anyway))
+        reason = reason_to_lower(chance, recent, everything.get(user_id))
         if reason is None:
             continue
         new = lowered(chance)

@@ -21,7 +21,6 @@ from domain.values.excursion import Effect, Interval
 DEFAULT_PROBABILITY: Final = 0.6
 FLOOR: Final = 0.2
 CEILING: Final = 0.8
-STEP: Final = 0.1
 #: An effect inside ±this (on the chance of acting) counts as "no difference".
 NEAR_ZERO: Final = 0.2
 #: Acting this often without a nudge is doing it on one's own.
@@ -29,8 +28,8 @@ HABIT_BASE: Final = 0.5
 #: Sent nudges of the last days that were acted on less often than this: being ignored.
 IGNORED_RATE: Final = 0.2
 #: Fewer points than this say too little to change anything.
-MIN_POINTS: Final = 8
-MIN_SENT: Final = 3
+MIN_POINTS: Final = 5
+MIN_SENT: Final = 4
 MIN_WITHHELD: Final = 3
 #: Acting on this share of un-nudged days is doing it on one's own.
 HABIT_RATE: Final = 0.7
@@ -56,8 +55,13 @@ def draw(probability: float, rng: random.Random) -> bool:
 
 
 def lowered(probability: float) -> float:
-    """One step toward the floor (rounded, so steps land on 0.5, 0.4, …)."""
-    return max(FLOOR, round(probability - STEP, 2))
+    """Half the chance, down to the floor: 0.6 → 0.3 → 0.2.
+
+    Halving, not a small fixed step, because the evidence that lowers a chance (two weeks
+    of ignored nudges, or of doing the ritual anyway) is already strong when it arrives:
+    a step of 0.1 every few days kept a disengaged partner nudged almost daily for a month.
+    """
+    return max(FLOOR, round(probability / 2, 2))
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,30 +78,39 @@ class Recent:
         return self.sent + self.withheld
 
 
-def adapt(probability: float, recent: Recent) -> Reason | None:
+def adapt(probability: float, recent: Recent, everything: Recent | None = None) -> Reason | None:
     """Why to lower this ritual's chance now, or None to keep it.
 
-    Two weeks of one person's points cannot make their own effect's interval narrow (that is
-    what the weekly reflection reports, after three weeks and with everyone's help), so
-    these rules read the person's own recent counts, where the answer is plain:
+    ``recent`` counts this ritual's points of the last days; ``everything`` the person's
+    points of every ritual over the same days. Two weeks of one person's points cannot make
+    their own effect's interval narrow (that is what the weekly reflection reports, after
+    three weeks and with everyone's help), so these rules read plain counts:
 
     * a habit: they act on most days without a nudge, and not less often than with one
       (a nudge cannot add much to acting anyway: the effect is at most ``1 - base``);
-    * ignored: the nudges that went out were mostly not acted on, so they cannot be
-      helping much either.
+    * ignored: the nudges that went out — of this ritual, or of all of them together —
+      were mostly not acted on, so they cannot be helping much either. Someone who lets
+      every nudge pass is told so by all their rituals at once, long before any single
+      ritual has enough points of its own.
 
     Anything else keeps the chance, a clear positive effect included. At the floor nothing
     changes.
     """
-    if probability <= FLOOR or recent.points < MIN_POINTS:
+    if probability <= FLOOR:
         return None
-    if recent.withheld >= MIN_WITHHELD:
+    if recent.points >= MIN_POINTS and recent.withheld >= MIN_WITHHELD:
         unprompted = recent.acted_when_withheld / recent.withheld
         prompted = recent.acted_when_sent / recent.sent if recent.sent else unprompted
         if unprompted >= HABIT_RATE and prompted - unprompted < NEAR_ZERO:
             return Reason.HABIT
-    if recent.sent >= MIN_SENT and recent.acted_when_sent < IGNORED_RATE * recent.sent:
-        return Reason.IGNORED
+    for counts in (recent, everything):
+        if (
+            recent.sent
+            and counts is not None
+            and counts.sent >= MIN_SENT
+            and counts.acted_when_sent < IGNORED_RATE * counts.sent
+        ):
+            return Reason.IGNORED
     return None
 
 

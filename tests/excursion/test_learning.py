@@ -37,7 +37,7 @@ def test_a_habit_is_nudged_less_and_a_clear_effect_is_kept() -> None:
     assert adapt(0.6, helps) is None
     habit = Recent(sent=9, acted_when_sent=9, withheld=5, acted_when_withheld=5)
     assert adapt(FLOOR, habit) is None  # at the floor
-    assert adapt(0.6, Recent(2, 2, 3, 3)) is None  # too little to say
+    assert adapt(0.6, Recent(1, 1, 3, 3)) is None  # too little to say
 
 
 def test_ignored_nudges_are_sent_less() -> None:
@@ -50,7 +50,7 @@ def test_ignored_nudges_are_sent_less() -> None:
 def test_the_chance_stays_within_its_bounds() -> None:
     assert probability_of(None) == 0.6
     assert probability_of(0.05) == FLOOR and probability_of(0.95) == 0.8
-    assert [lowered(p) for p in (0.6, 0.3, 0.25, 0.2)] == [0.5, 0.2, FLOOR, FLOOR]
+    assert [lowered(p) for p in (0.8, 0.6, 0.3, 0.2)] == [0.4, 0.3, FLOOR, FLOOR]
 
 
 def test_the_reflection_says_it_in_warm_words_never_a_score() -> None:
@@ -134,7 +134,7 @@ async def test_the_daily_job_lowers_habits_and_ignores_keeps_clear_effects(db: D
     await _people(db, range(2, 22))
     rng = random.Random(5)
     habit, ignorer = 2, 3
-    await _points(db, habit, rng, base=0.95, lift=0.0)
+    await _points(db, habit, rng, base=1.0, lift=0.0)
     await _points(db, ignorer, rng, base=0.0, lift=0.05)
     for helped in range(4, 22):
         await _points(db, helped, rng, base=0.2, lift=0.6)
@@ -144,8 +144,8 @@ async def test_the_daily_job_lowers_habits_and_ignores_keeps_clear_effects(db: D
         changes = (await session.execute(select(ProbabilityChange))).scalars().all()
         settings = {s.user_id: s for s in (await session.execute(select(RitualSetting))).scalars()}
     assert {(c.user_id, c.old, c.new, c.reason) for c in changes} == {
-        (habit, 0.6, 0.5, "habit"),
-        (ignorer, 0.6, 0.5, "ignored"),
+        (habit, 0.6, 0.3, "habit"),
+        (ignorer, 0.6, 0.3, "ignored"),
     }
     assert all(settings[p].probability is None for p in range(4, 22))  # kept at the default
     stored = StoredEffect.from_json(settings[4].effect)
