@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.values.history import History
+from domain.values.history import Entry, History
 from domain.values.kinds import MomentKind
 from messages.i18n import N_, _, short_day_label, translate_constants
 from messages.rituals import MOMENTS_BY_KIND, RELAYED, RELAYED_EMOJI
@@ -36,6 +36,11 @@ def kind_label(kind: str) -> tuple[str, str]:
     return (entry.emoji, entry.label) if entry else ("✨", _(_A_MOMENT))
 
 
+def who(entry: Entry, partner_name: str) -> str:
+    """ "You" for the reader's own moments, else the partner's name (chat and Mini App)."""
+    return _(_YOU) if entry.mine else partner_name
+
+
 def when_label(moment: datetime) -> str:
     """ "Thu 26 Nov, 10:05", in the asker's zone, in the asker's language."""
     return f"{short_day_label(moment.date())}, {moment:%H:%M}"
@@ -47,8 +52,13 @@ def render_history(history: History) -> str:
     lines = [_(TITLE), ""]
     for entry in history.entries:
         emoji, label = kind_label(entry.kind)
-        who = _(_YOU) if entry.mine else history.partner_name
-        line = fmt(_(_LINE), emoji=emoji, who=who, label=label, when=when_label(entry.at))
+        line = fmt(
+            _(_LINE),
+            emoji=emoji,
+            who=who(entry, history.partner_name),
+            label=label,
+            when=when_label(entry.at),
+        )
         if entry.note:
             line += fmt(_(_NOTE), note=entry.note)
         lines.append(line)

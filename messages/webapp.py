@@ -37,7 +37,6 @@ SIGNED_OUT: Final = N_("Please open this page from the bot's chat in Telegram �
 SAY_START: Final = N_("Say /start to the bot first, then open this page again 🌱")
 NOT_PAIRED: Final = N_("Your space opens once you're paired 💌 Invite your partner from the chat.")
 BAD_REQUEST: Final = N_("That didn't look right, so nothing changed.")
-YOU: Final = N_("You")
 
 #: Every label of the page, by the key its HTML (``data-word``) and script use.
 #: ``{name}``-style placeholders are filled in by the page.
@@ -156,7 +155,7 @@ def day_cell(day: DayCount, story: CoupleStory) -> str:
 
 
 def paused_through(day: date) -> str:
-    return _(PAGE.source["paused_through"]).format(day=month_day(day))
+    return PAGE["paused_through"].format(day=month_day(day))
 
 
 translate_constants(__name__)

@@ -105,7 +105,7 @@ def moments(history: History) -> JSON:
         entries.append(
             {
                 "mine": entry.mine,
-                "who": page_words.YOU if entry.mine else history.partner_name,
+                "who": history_words.who(entry, history.partner_name),
                 "emoji": emoji,
                 "label": label,
                 "note": entry.note,

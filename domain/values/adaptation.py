@@ -57,8 +57,8 @@ def draw(probability: float, rng: random.Random) -> bool:
 def lowered(probability: float) -> float:
     """Half the chance, down to the floor: 0.6 → 0.3 → 0.2.
 
-    Halving, not a small fixed step, because the evidence that lowers a chance (two weeks
-    of ignored nudges, or of doing the ritual anyway) is already strong when it arrives:
+    Halving, not a small fixed step, because the evidence that lowers a chance (days of
+    ignored nudges, or of doing the ritual anyway) is already strong when it arrives:
     a step of 0.1 every few days kept a disengaged partner nudged almost daily for a month.
     """
     return max(FLOOR, round(probability / 2, 2))
@@ -103,15 +103,14 @@ def adapt(probability: float, recent: Recent, everything: Recent | None = None) 
         prompted = recent.acted_when_sent / recent.sent if recent.sent else unprompted
         if unprompted >= HABIT_RATE and prompted - unprompted < NEAR_ZERO:
             return Reason.HABIT
-    for counts in (recent, everything):
-        if (
-            recent.sent
-            and counts is not None
-            and counts.sent >= MIN_SENT
-            and counts.acted_when_sent < IGNORED_RATE * counts.sent
-        ):
-            return Reason.IGNORED
+    if recent.sent and any(_ignored(c) for c in (recent, everything) if c is not None):
+        return Reason.IGNORED
     return None
+
+
+def _ignored(counts: Recent) -> bool:
+    """Enough nudges went out, and hardly any was acted on."""
+    return counts.sent >= MIN_SENT and counts.acted_when_sent < IGNORED_RATE * counts.sent
 
 
 #: How long after a decision point its outcome is counted ("within the next few hours").
