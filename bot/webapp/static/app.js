@@ -153,14 +153,23 @@ async function showMoments() {
 }
 
 // --- Settings ----------------------------------------------------------------------------
-async function save(change) {
+// One change at a time, in the order they were made: two quick edits (a window's start,
+// then its end) must reach the bot in that order, or the earlier one could win.
+let saving = Promise.resolve();
+
+function save(change) {
+  saving = saving.then(() => saveNow(change));
+  return saving;
+}
+
+async function saveNow(change) {
   try {
     const data = await api("settings", change);
     say(data.said);
     renderSettings(data);
   } catch (error) {
     say(error.message, true);
-    await showSettings(); // nothing changed: show what is saved
+    await showSettings().catch((again) => say(again.message, true)); // show what is saved
   }
 }
 
